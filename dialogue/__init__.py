@@ -1,0 +1,93 @@
+"""The dialogue platform: moderated, facilitated real-time dialogue with a trustworthy record."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, request
+
+from . import config as config_module
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the application: read configuration, bind extensions, register features."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.update(config_module.DEFAULTS)
+    overrides = dict(config or {})
+    instance_path = overrides.pop("INSTANCE_PATH", None) or app.instance_path
+    app.instance_path = instance_path
+    app.config.update(config_module.from_environment(instance_path))
+    app.config.update(overrides)
+    app.config["SQLALCHEMY_DATABASE_URI"] = config_module.normalise_database_url(
+        app.config["SQLALCHEMY_DATABASE_URI"]
+    )
+
+    from . import database  # noqa: F401  (registers the connection settings)
+    from .extensions import babel, csrf, db, login_manager, migrate, socketio
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+    socketio.init_app(
+        app,
+        async_mode=app.config.get("DIALOGUE_ASYNC_MODE", "gevent"),
+        async_handlers=False,
+        cors_allowed_origins=app.config["DIALOGUE_ALLOWED_ORIGINS"],
+        message_queue=app.config["DIALOGUE_REDIS_URL"],
+        max_http_buffer_size=app.config["DIALOGUE_MAX_PACKET_BYTES"],
+        manage_session=False,
+        ping_interval=20,
+        ping_timeout=20,
+        json=_compact_json(),
+    )
+
+    from . import auth, pages, room, sessions, web
+
+    web.init_app(app)
+    auth.init_app(app)
+    sessions.init_app(app)
+    room.init_app(app)
+    pages.init_app(app)
+
+    from .cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _select_locale() -> str | None:
+    """Pick the interface language: the account's choice, else the browser's."""
+    from flask import current_app
+    from flask_login import current_user
+
+    languages = current_app.config["DIALOGUE_LANGUAGES"]
+    if getattr(current_user, "is_authenticated", False) and current_user.locale in languages:
+        return current_user.locale
+    return request.accept_languages.best_match(languages) if request else None
+
+
+def _compact_json():
+    """A json module for Socket.IO that keeps non-ASCII text as is (Armenian, Cyrillic)."""
+    import json
+
+    class CompactJSON:
+        @staticmethod
+        def dumps(obj, **kwargs):
+            kwargs.setdefault("ensure_ascii", False)
+            kwargs.setdefault("separators", (",", ":"))
+            return json.dumps(obj, **kwargs)
+
+        @staticmethod
+        def loads(text, **kwargs):
+            return json.loads(text, **kwargs)
+
+    return CompactJSON

@@ -1,0 +1,168 @@
+"""The `dialogue` command line: serve, demo, users, tokens (database commands come from Flask-Migrate)."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+
+import click
+from flask import Flask, current_app
+from flask_migrate import upgrade
+from sqlalchemy import delete, select
+
+from .errors import DialogueError
+from .extensions import db, socketio
+from .models import PLATFORM_ROLES, Presence, User
+from .services import accounts, dialogues
+
+
+def upgrade_schema() -> None:
+    """Bring the database schema up to date by running every pending migration."""
+    upgrade(directory=current_app.extensions["migrate"].directory)
+
+
+def _fail(error: DialogueError) -> None:
+    raise click.ClickException(error.to_answer()["error"]["message"])
+
+
+def _user_by_email(email: str) -> User:
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise click.ClickException(f"No account with e-mail {email}.")
+    return user
+
+
+def register_commands(app: Flask) -> None:
+    """Attach the platform's commands to the app's CLI."""
+
+    @app.cli.command("serve")
+    @click.option("--host", default=lambda: os.environ.get("DIALOGUE_HOST", "127.0.0.1"), show_default="127.0.0.1")
+    @click.option("--port", default=lambda: int(os.environ.get("DIALOGUE_PORT", "5000")), type=int, show_default="5000")
+    def serve(host: str, port: int) -> None:
+        """Bring the schema up to date, then serve HTTP and Socket.IO."""
+        upgrade_schema()
+        # A single server owns every socket, so presence rows left by a previous run are stale.
+        db.session.execute(delete(Presence))
+        db.session.commit()
+        db.session.remove()
+        click.echo(f"Serving the dialogue platform on http://{host}:{port}", err=True)
+        socketio.run(current_app._get_current_object(), host=host, port=port, log_output=False)
+
+    @app.cli.command("demo")
+    @click.option("--participants", default=4, show_default=True, type=click.IntRange(2, 200))
+    @click.option("--json", "as_json", is_flag=True, help="Print one JSON object with the logins.")
+    @click.option("--base-url", default=lambda: os.environ.get("DIALOGUE_BASE_URL", "http://127.0.0.1:5000"),
+                  show_default="http://127.0.0.1:5000")
+    def demo(participants: int, as_json: bool, base_url: str) -> None:
+        """Create a live demo session with a facilitator, a moderator and N participants."""
+        upgrade_schema()
+        result = create_demo(participants, base_url.rstrip("/"))
+        if as_json:
+            click.echo(json.dumps(result, ensure_ascii=False))
+            return
+        click.echo(f"Demo session: {result['url']}")
+        for person in [result["facilitator"], result["moderator"], *result["participants"]]:
+            side = f", {person['side']}" if person["side"] else ""
+            click.echo(f"  {person['role']:<12} {person['name']}{side}: {person['email']} / {person['password']}")
+
+    users = click.Group("users", help="Manage accounts.")
+    app.cli.add_command(users)
+
+    @users.command("create")
+    @click.option("--email", required=True)
+    @click.option("--name", "real_name", default="", help="The person's real name (shown to facilitators only).")
+    @click.option("--role", type=click.Choice(PLATFORM_ROLES), default="participant", show_default=True)
+    @click.option("--password", default=None, help="Omit to be asked; '-' generates one and prints it.")
+    def users_create(email: str, real_name: str, role: str, password: str | None) -> None:
+        """Create an account."""
+        if password is None:
+            password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        elif password == "-":
+            password = secrets.token_urlsafe(12)
+            click.echo(f"Generated password: {password}")
+        try:
+            user = accounts.create_user(email, real_name, password, role)
+        except DialogueError as error:
+            _fail(error)
+        click.echo(f"Created {user.role} {user.email} (id {user.id}).")
+
+    @users.command("list")
+    def users_list() -> None:
+        """List accounts."""
+        for user in db.session.scalars(select(User).order_by(User.id)):
+            state = "active" if user.active else "deactivated"
+            click.echo(f"{user.id}\t{user.email}\t{user.role}\t{state}")
+
+    @users.command("deactivate")
+    @click.argument("email")
+    def users_deactivate(email: str) -> None:
+        """Deactivate an account; its live sockets are dropped at once."""
+        accounts.deactivate_user(_user_by_email(email))
+        click.echo(f"Deactivated {email}.")
+
+    @users.command("reactivate")
+    @click.argument("email")
+    def users_reactivate(email: str) -> None:
+        """Let a deactivated account sign in again."""
+        accounts.reactivate_user(_user_by_email(email))
+        click.echo(f"Reactivated {email}.")
+
+    tokens = click.Group("tokens", help="Manage API tokens.")
+    app.cli.add_command(tokens)
+
+    @tokens.command("create")
+    @click.argument("email")
+    @click.option("--name", default="command line", show_default=True)
+    def tokens_create(email: str, name: str) -> None:
+        """Create an API token for an account and print it (it is shown only this once)."""
+        _token, plaintext = accounts.create_api_token(_user_by_email(email), name)
+        click.echo(plaintext)
+
+    @tokens.command("revoke")
+    @click.argument("token_id", type=int)
+    def tokens_revoke(token_id: int) -> None:
+        """Revoke an API token by its id; its live sockets are dropped."""
+        try:
+            accounts.revoke_api_token(None, token_id)
+        except DialogueError as error:
+            _fail(error)
+        click.echo(f"Revoked token {token_id}.")
+
+
+DEMO_DESCRIPTION = (
+    "A demonstration of a facilitated dialogue on memory, recognition and reconciliation. "
+    "People from both societies share what the war has meant for their families, listen to "
+    "each other, and look for what they can recognise together. Nothing here is real."
+)
+
+
+def create_demo(participants: int, base_url: str) -> dict:
+    """Create demo accounts and a live session; return the logins as protocol.md's demo JSON."""
+    suffix = secrets.token_hex(4)
+
+    def person(role: str, name: str, platform_role: str) -> tuple[User, dict]:
+        password = secrets.token_urlsafe(12)
+        email = f"demo-{role}-{name.lower().replace(' ', '-')}-{suffix}@example.org"
+        user = accounts.create_user(email, f"Demo {name}", password, platform_role)
+        _token, plaintext = accounts.create_api_token(user, "demo")
+        return user, {"id": user.id, "name": name, "email": email, "password": password,
+                      "token": plaintext, "role": role, "side": None}
+
+    facilitator, facilitator_json = person("facilitator", "Facilitator", "facilitator")
+    session = dialogues.create_session(
+        facilitator, title="Memory, recognition and reconciliation (demo)", description=DEMO_DESCRIPTION,
+        facilitator_name="Facilitator")
+    moderator, moderator_json = person("moderator", "Moderator", "moderator")
+    dialogues.add_member(session, moderator, display_name="Moderator", role="moderator", side=None)
+    people = []
+    for index in range(participants):
+        side = "ab"[index % 2]
+        name = f"Participant {index + 1}"
+        user, info = person("participant", name, "participant")
+        dialogues.add_member(session, user, display_name=name, role="participant", side=side)
+        info["side"] = session.side_label(side)
+        people.append(info)
+    dialogues.change_state(facilitator, session.id, "start")
+    return {"session_id": session.id, "url": f"{base_url}/s/{session.id}",
+            "facilitator": facilitator_json, "moderator": moderator_json, "participants": people}

@@ -1,0 +1,24 @@
+"""Entry point of the `dialogue` console script."""
+
+from __future__ import annotations
+
+import sys
+
+
+def main() -> None:
+    """Run the `dialogue` command line; `serve` first patches the standard library for gevent."""
+    if len(sys.argv) > 1 and sys.argv[1] == "serve":
+        from gevent import monkey
+
+        monkey.patch_all()
+    from flask.cli import FlaskGroup
+
+    from . import create_app
+
+    cli = FlaskGroup(create_app=lambda: create_app(), add_default_commands=False,
+                     help="The dialogue platform's command line.")
+    cli.main(prog_name="dialogue")
+
+
+if __name__ == "__main__":
+    main()

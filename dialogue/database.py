@@ -1,0 +1,34 @@
+"""Database connection settings that both SQLite and PostgreSQL need to behave alike."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_connect(dbapi_connection, connection_record) -> None:
+    """WAL for concurrent readers, foreign keys on, and transactions under our control."""
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    # Let SQLAlchemy's "begin" hook below issue BEGIN itself.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(connection) -> None:
+    """Start every SQLite transaction as IMMEDIATE.
+
+    SQLite has no row locks: taking the write lock at BEGIN is what makes "SELECT ... FOR
+    UPDATE then write" safe, and it avoids the deadlock of two readers upgrading at once.
+    """
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

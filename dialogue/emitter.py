@@ -1,0 +1,112 @@
+"""The only module that sends Socket.IO events to rooms.
+
+Write paths queue events with :func:`on_commit`; they leave when the database transaction
+commits and are dropped if it rolls back, so no client ever sees a write that did not
+happen. Rooms are named by the helpers below, so the audience of every event is decided
+here and in :mod:`dialogue.permissions`, nowhere else.
+"""
+
+from __future__ import annotations
+
+import threading
+import zlib
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from .extensions import socketio
+
+_OUTBOX = "dialogue_outbox"
+
+
+def session_room(session_id: str) -> str:
+    """Every socket that joined the session and may read its public conversation."""
+    return f"session:{session_id}"
+
+
+def staff_room(session_id: str) -> str:
+    """Sockets of the session's facilitators, moderators and admins."""
+    return f"session:{session_id}:staff"
+
+
+def member_room(session_id: str, user_id: int) -> str:
+    """Sockets of one user that joined this session."""
+    return f"session:{session_id}:user:{user_id}"
+
+
+def user_room(user_id: int) -> str:
+    """Every socket of one user, whatever sessions it joined."""
+    return f"user:{user_id}"
+
+
+def login_room(login_id: str) -> str:
+    """Sockets opened with one browser login (dropped at logout)."""
+    return f"login:{login_id}"
+
+
+def token_room(token_id: int) -> str:
+    """Sockets opened with one API token (dropped when it is revoked)."""
+    return f"token:{token_id}"
+
+
+@dataclass(frozen=True)
+class _Emit:
+    event: str
+    payload: dict
+    rooms: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _Drop:
+    room: str
+    session_id: str | None
+    reason: str
+
+
+def on_commit(db_session: Session, event_name: str, payload: dict, *rooms: str) -> None:
+    """Send `event_name` to `rooms` (each socket once) after the current transaction commits."""
+    db_session.info.setdefault(_OUTBOX, []).append(_Emit(event_name, payload, rooms))
+
+
+def drop_on_commit(db_session: Session, room: str, reason: str, session_id: str | None = None) -> None:
+    """After commit, tell each socket in `room` it was removed, then disconnect it."""
+    db_session.info.setdefault(_OUTBOX, []).append(_Drop(room, session_id, reason))
+
+
+@event.listens_for(Session, "after_commit")
+def _flush_outbox(db_session: Session) -> None:
+    for item in db_session.info.pop(_OUTBOX, []):
+        if isinstance(item, _Emit):
+            socketio.emit(item.event, item.payload, to=list(item.rooms), namespace="/")
+        else:
+            _drop(item)
+
+
+@event.listens_for(Session, "after_rollback")
+def _discard_outbox(db_session: Session) -> None:
+    db_session.info.pop(_OUTBOX, None)
+
+
+def _drop(item: _Drop) -> None:
+    server = socketio.server
+    sids = [sid for sid, _eio in server.manager.get_participants("/", item.room)]
+    for sid in sids:
+        payload = {"session_id": item.session_id, "reason": item.reason}
+        server.emit("removed", payload, to=sid, namespace="/")
+        server.disconnect(sid, namespace="/")
+
+
+# Writes to one session are serialized in this process from the row lock until their events
+# are sent, so events leave in seq order. Across processes the database row lock orders the
+# writes and clients upsert by id and sort by seq.
+_STRIPES = [threading.Lock() for _ in range(64)]
+
+
+@contextmanager
+def ordered_writes(session_id: str):
+    """Hold while writing to a session and committing, so its events go out in seq order."""
+    lock = _STRIPES[zlib.crc32(session_id.encode()) % len(_STRIPES)]
+    with lock:
+        yield

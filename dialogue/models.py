@@ -1,0 +1,242 @@
+"""Database models: people, their logins and tokens, dialogue sessions, members, invitations, messages."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .extensions import db
+
+PLATFORM_ROLES = ("admin", "facilitator", "moderator", "participant", "observer")
+MEMBER_ROLES = ("facilitator", "moderator", "participant", "observer")
+SESSION_STATES = ("draft", "live", "ended")
+MESSAGE_STATUSES = ("visible", "held", "hidden", "redacted")
+SIDES = ("a", "b")
+
+
+def utcnow() -> datetime:
+    """Return the current time as an aware UTC datetime."""
+    return datetime.now(UTC)
+
+
+def new_public_id() -> str:
+    """Return an opaque, unguessable id for things whose ids travel in URLs."""
+    return secrets.token_urlsafe(12)
+
+
+class UTCDateTime(db.TypeDecorator):
+    """A timestamp stored without zone and always read back as aware UTC (SQLite forgets zones)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None and value.tzinfo is not None:
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value, dialect):
+        if value is not None:
+            value = value.replace(tzinfo=UTC)
+        return value
+
+
+class User(UserMixin, db.Model):
+    """An account: a person who can log in, with one platform role."""
+
+    __tablename__ = "user"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    real_name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20), default="participant")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    locale: Mapped[str | None] = mapped_column(String(10))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
+        return self.active
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+class LoginSession(db.Model):
+    """One browser login; revoking it (logout) invalidates the cookie and its live sockets."""
+
+    __tablename__ = "login_session"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+
+class ApiToken(db.Model):
+    """A token for non-browser clients; only its SHA-256 hash is stored."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(12))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+
+class DialogueSession(db.Model):
+    """A facilitated dialogue between members of two sides."""
+
+    __tablename__ = "dialogue_session"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_public_id)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    side_a_label: Mapped[str] = mapped_column(String(60), default="Armenia")
+    side_b_label: Mapped[str] = mapped_column(String(60), default="Azerbaijan")
+    language: Mapped[str] = mapped_column(String(10), default="en")
+    ground_rules: Mapped[str] = mapped_column(Text, default="")
+    state: Mapped[str] = mapped_column(String(10), default="draft")
+    # Last event sequence number given out; bumped under the row lock by every visible change.
+    last_seq: Mapped[int] = mapped_column(Integer, default=0)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    created_by: Mapped[User] = relationship()
+
+    def side_label(self, side: str | None) -> str | None:
+        """Return the label of side "a" or "b", or None for members without a side."""
+        return {"a": self.side_a_label, "b": self.side_b_label}.get(side or "")
+
+
+class Membership(db.Model):
+    """A person's place in one dialogue session: their shown name, side and role there."""
+
+    __tablename__ = "membership"
+    __table_args__ = (
+        UniqueConstraint("session_id", "user_id", name="uq_membership_session_user"),
+        UniqueConstraint("session_id", "name_key", name="uq_membership_session_name"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[str] = mapped_column(
+        ForeignKey("dialogue_session.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    display_name: Mapped[str] = mapped_column(String(60))
+    # Case- and compatibility-folded display name, so nobody can pose as "Anna" by writing "ANNA".
+    name_key: Mapped[str] = mapped_column(String(60))
+    side: Mapped[str | None] = mapped_column(String(1))
+    role: Mapped[str] = mapped_column(String(20))
+    rules_accepted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    invitation_id: Mapped[int | None] = mapped_column(ForeignKey("invitation.id"))
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_reason: Mapped[str | None] = mapped_column(String(200))
+
+    user: Mapped[User] = relationship()
+    session: Mapped[DialogueSession] = relationship()
+
+    @property
+    def is_current(self) -> bool:
+        return self.revoked_at is None
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in ("facilitator", "moderator")
+
+
+class Invitation(db.Model):
+    """A link that lets people join a session on a given side and in a given role."""
+
+    __tablename__ = "invitation"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[str] = mapped_column(
+        ForeignKey("dialogue_session.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(120), default="")
+    side: Mapped[str | None] = mapped_column(String(1))
+    role: Mapped[str] = mapped_column(String(20), default="participant")
+    max_uses: Mapped[int | None] = mapped_column(Integer)
+    uses: Mapped[int] = mapped_column(Integer, default=0)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    session: Mapped[DialogueSession] = relationship()
+
+    def usable(self, now: datetime | None = None) -> bool:
+        """True while the link is neither revoked, expired nor used up."""
+        now = now or utcnow()
+        if self.revoked_at is not None or self.expires_at <= now:
+            return False
+        return self.max_uses is None or self.uses < self.max_uses
+
+
+class Message(db.Model):
+    """One message in a session, stored with the sanitized HTML that every client receives."""
+
+    __tablename__ = "message"
+    __table_args__ = (
+        UniqueConstraint("session_id", "author_id", "client_id", name="uq_message_client_id"),
+        UniqueConstraint("session_id", "seq", name="uq_message_session_seq"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[str] = mapped_column(
+        ForeignKey("dialogue_session.id", ondelete="CASCADE")
+    )
+    # seq of the message's latest visible change (creation or status change).
+    seq: Mapped[int] = mapped_column(Integer)
+    author_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    membership_id: Mapped[int] = mapped_column(ForeignKey("membership.id"))
+    client_id: Mapped[str] = mapped_column(String(64))
+    reply_to_id: Mapped[int | None] = mapped_column(ForeignKey("message.id"))
+    body_source: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10), default="visible")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    membership: Mapped[Membership] = relationship(lazy="joined")
+
+
+class Presence(db.Model):
+    """A socket that has joined a session room; kept in the database so every process sees it."""
+
+    __tablename__ = "presence"
+
+    sid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    session_id: Mapped[str] = mapped_column(
+        ForeignKey("dialogue_session.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+

@@ -1,0 +1,73 @@
+"""Shapes the objects of the real-time protocol (docs/protocol.md) from models.
+
+These functions are the only place where a member becomes JSON for other people, so they
+decide what leaves the server: the session name and side, never a real name or e-mail.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from .models import DialogueSession, Membership, Message
+
+
+def iso(moment: datetime | None) -> str | None:
+    """Format an aware UTC datetime as ISO 8601 with a Z suffix."""
+    if moment is None:
+        return None
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def member_object(session: DialogueSession, membership: Membership) -> dict:
+    """A member as other members see them: session name, side label and role, nothing else."""
+    return {
+        "id": membership.user_id,
+        "name": membership.display_name,
+        "side": session.side_label(membership.side),
+        "role": membership.role,
+    }
+
+
+def message_object(session: DialogueSession, message: Message) -> dict:
+    """The protocol's Message. Redacted messages carry no text at all."""
+    body_html = message.body_html if message.status != "redacted" else ""
+    return {
+        "id": message.id,
+        "session_id": message.session_id,
+        "seq": message.seq,
+        "client_id": message.client_id,
+        "reply_to": message.reply_to_id,
+        "author": member_object(session, message.membership),
+        "body_html": body_html,
+        "status": message.status,
+        "created_at": iso(message.created_at),
+    }
+
+
+def session_object(session: DialogueSession) -> dict:
+    """The session as its members see it."""
+    return {
+        "session_id": session.id,
+        "id": session.id,
+        "title": session.title,
+        "description": session.description,
+        "language": session.language,
+        "state": session.state,
+        "sides": [session.side_a_label, session.side_b_label],
+        "ground_rules": session.ground_rules,
+        "last_seq": session.last_seq,
+        "started_at": iso(session.started_at),
+        "ended_at": iso(session.ended_at),
+    }
+
+
+def session_state_event(session: DialogueSession) -> dict:
+    """The `session` event: the session's state changed."""
+    return {"session_id": session.id, "state": session.state, "last_seq": session.last_seq}
+
+
+def me_object(session: DialogueSession, membership: Membership | None, user) -> dict:
+    """The caller's own place in the session, for `join`."""
+    if membership is None:
+        return {"id": user.id, "name": None, "side": None, "role": "admin" if user.is_admin else None}
+    return member_object(session, membership)

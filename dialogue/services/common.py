@@ -1,0 +1,55 @@
+"""Helpers shared by the write paths."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from sqlalchemy import select
+
+from ..emitter import ordered_writes
+from ..errors import DialogueError
+from ..extensions import db
+from ..models import DialogueSession
+
+
+@contextmanager
+def session_write(session_id: str):
+    """Open a write to one dialogue session: its row is locked and its seq may be bumped.
+
+    Ends any read transaction first so that no transaction is held while waiting for the
+    per-session ordering lock. Yields the locked DialogueSession, or raises not_found.
+    """
+    if not isinstance(session_id, str) or not session_id or len(session_id) > 64:
+        raise DialogueError("not_found")
+    db.session.commit()
+    with ordered_writes(session_id):
+        session = db.session.scalar(
+            select(DialogueSession).where(DialogueSession.id == session_id).with_for_update()
+        )
+        if session is None:
+            db.session.rollback()
+            raise DialogueError("not_found")
+        try:
+            yield session
+        except BaseException:
+            db.session.rollback()
+            raise
+
+
+def next_seq(session: DialogueSession) -> int:
+    """Take the session's next event sequence number. Call while holding its row lock."""
+    session.last_seq = (session.last_seq or 0) + 1
+    return session.last_seq
+
+
+def require_string(value, *, max_length: int, code_if_long: str = "invalid",
+                   allow_empty: bool = False) -> str:
+    """Return a trimmed string field or refuse a wrong type, an empty or an over-long value."""
+    if not isinstance(value, str):
+        raise DialogueError("invalid")
+    value = value.strip()
+    if not value and not allow_empty:
+        raise DialogueError("empty" if code_if_long == "too_long" else "invalid")
+    if len(value) > max_length:
+        raise DialogueError(code_if_long)
+    return value

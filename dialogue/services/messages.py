@@ -1,0 +1,108 @@
+"""Sending messages and reading a session's history."""
+
+from __future__ import annotations
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from .. import emitter, permissions
+from ..errors import DialogueError
+from ..extensions import db
+from ..models import DialogueSession, Message, User, utcnow
+from ..protocol import message_object
+from ..sanitize import render_message
+from .common import next_seq, session_write
+
+
+def message_rooms(session_id: str, message: Message) -> tuple[str, ...]:
+    """The rooms that may see a message in its current status (see permissions.can_see_message)."""
+    if message.status == "held":
+        return (emitter.staff_room(session_id), emitter.member_room(session_id, message.author_id))
+    return (emitter.session_room(session_id),)
+
+
+def _client_id(value) -> str:
+    if not isinstance(value, str) or not 1 <= len(value) <= 64 or not value.isprintable():
+        raise DialogueError("invalid", "client_id must be a string of 1 to 64 printable characters.")
+    return value
+
+
+def _existing(session_id: str, author_id: int, client_id: str) -> Message | None:
+    return db.session.scalar(select(Message).where(
+        Message.session_id == session_id, Message.author_id == author_id, Message.client_id == client_id))
+
+
+def send_message(user: User, session_id, client_id, body, reply_to=None) -> tuple[Message, bool]:
+    """Store a new message and broadcast it to those who may see it.
+
+    Returns (message, created). A client_id this author already used in this session
+    returns the first message and broadcasts nothing. The message is committed before
+    this returns, so an acknowledgement means it is on disk.
+    """
+    client_id = _client_id(client_id)
+    if not isinstance(body, str):
+        raise DialogueError("invalid", "body must be a string.")
+    with session_write(session_id) as session:
+        membership = permissions.require_view(user, session)
+        first = _existing(session.id, user.id, client_id)
+        if first is not None:
+            db.session.rollback()
+            return first, False
+        membership = permissions.require_send(user, session, membership)
+        text = body.strip()
+        if not text:
+            raise DialogueError("empty")
+        if len(text) > current_app.config["DIALOGUE_MAX_MESSAGE_CHARS"]:
+            raise DialogueError("too_long")
+        target = permissions.require_reply_target(session, user, membership, reply_to)
+        now = utcnow()
+        message = Message(session_id=session.id, seq=next_seq(session), author_id=user.id,
+                          membership_id=membership.id, client_id=client_id,
+                          reply_to_id=target.id if target else None, body_source=text,
+                          body_html=render_message(text), status="visible",
+                          created_at=now, updated_at=now)
+        message.membership = membership
+        db.session.add(message)
+        try:
+            db.session.flush()
+        except IntegrityError:
+            # The same client_id arrived twice at once; the other write won.
+            db.session.rollback()
+            first = _existing(session.id, user.id, client_id)
+            if first is None:
+                raise
+            return first, False
+        emitter.on_commit(db.session, "message", message_object(session, message),
+                          *message_rooms(session.id, message))
+        db.session.commit()
+    return message, True
+
+
+def parse_since(value) -> int:
+    """Validate a since_seq field (a non-negative integer, default 0)."""
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise DialogueError("invalid", "since_seq must be a non-negative integer.")
+    return value
+
+
+def history(user: User, session: DialogueSession, membership, since_seq: int) -> dict:
+    """What the caller may see that was created or changed after since_seq, in seq order."""
+    limit = current_app.config["DIALOGUE_HISTORY_PAGE"]
+    rows = list(db.session.scalars(
+        select(Message)
+        .where(Message.session_id == session.id, Message.seq > since_seq,
+               permissions.message_visibility_clause(user, membership))
+        .order_by(Message.seq)
+        .limit(limit + 1)
+    ))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    last_seq = rows[-1].seq if more else session.last_seq
+    return {
+        "messages": [message_object(session, m) for m in rows],
+        "last_seq": last_seq,
+        "more": more,
+    }

@@ -1,0 +1,150 @@
+"""Routes for facilitators (create, manage, invite) and for people who open an invitation."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from .. import permissions
+from ..auth.forms import ConfirmForm
+from ..errors import DialogueError
+from ..extensions import db
+from ..models import DialogueSession, Invitation
+from ..services import dialogues
+from .forms import InvitationForm, JoinForm, SessionForm
+
+bp = Blueprint("sessions", __name__)
+
+
+def _session_or_404(session_id: str) -> DialogueSession:
+    session = db.session.get(DialogueSession, session_id)
+    if session is None:
+        abort(404)
+    return session
+
+
+def _require_post_confirm() -> None:
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+
+
+@bp.route("/sessions/new", methods=["GET", "POST"])
+@login_required
+def create():
+    """Facilitators create a session (it starts as a draft)."""
+    if not permissions.can_create_sessions(current_user):
+        abort(403)
+    form = SessionForm()
+    if request.method == "GET":
+        form.ground_rules.data = dialogues.DEFAULT_GROUND_RULES
+    if form.validate_on_submit():
+        try:
+            session = dialogues.create_session(
+                current_user, title=form.title.data, description=form.description.data,
+                side_a_label=form.side_a_label.data, side_b_label=form.side_b_label.data,
+                language=form.language.data, ground_rules=form.ground_rules.data,
+                facilitator_name=form.facilitator_name.data)
+        except DialogueError as error:
+            form.title.errors.append(error.to_answer()["error"]["message"])
+        else:
+            flash(_("The session was created. Invite people from both sides, then start it."))
+            return redirect(url_for("sessions.manage", session_id=session.id))
+    return render_template("sessions/new.html", form=form), 200 if request.method == "GET" else 400
+
+
+@bp.get("/sessions/<session_id>/manage")
+@login_required
+def manage(session_id: str):
+    """A session's control page: state, members with their real identities, invitations."""
+    session = _session_or_404(session_id)
+    try:
+        permissions.require_manage(current_user, session)
+    except DialogueError:
+        abort(403)
+    form = InvitationForm()
+    form.side.choices = [("a", session.side_a_label), ("b", session.side_b_label), ("", _("No side"))]
+    return render_template("sessions/manage.html", session=session, form=form,
+                           members=dialogues.members(session, include_revoked=True),
+                           invitations=dialogues.invitations(session), confirm=ConfirmForm(),
+                           new_link=request.args.get("new_link"), now=dialogues.utcnow())
+
+
+@bp.post("/sessions/<session_id>/state/<action>")
+@login_required
+def change_state(session_id: str, action: str):
+    """Start or end the session."""
+    _require_post_confirm()
+    dialogues.change_state(current_user, session_id, action)
+    return redirect(url_for("sessions.manage", session_id=session_id))
+
+
+@bp.post("/sessions/<session_id>/invitations")
+@login_required
+def create_invitation(session_id: str):
+    """Create an invitation link; the page shows it once."""
+    session = _session_or_404(session_id)
+    form = InvitationForm()
+    form.side.choices = [("a", session.side_a_label), ("b", session.side_b_label), ("", _("No side"))]
+    if not form.validate_on_submit():
+        for field_errors in form.errors.values():
+            for message in field_errors:
+                flash(message, "error")
+        return redirect(url_for("sessions.manage", session_id=session_id))
+    try:
+        _invitation, token = dialogues.create_invitation(
+            current_user, session, role=form.role.data, side=form.side.data or None,
+            max_uses=form.max_uses.data, days=form.days.data, label=form.label.data or "")
+    except DialogueError as error:
+        flash(error.to_answer()["error"]["message"], "error")
+        return redirect(url_for("sessions.manage", session_id=session_id))
+    link = url_for("sessions.invitation", token=token, _external=True)
+    return render_template("sessions/invitation_created.html", session=session, link=link)
+
+
+@bp.post("/invitations/<int:invitation_id>/revoke")
+@login_required
+def revoke_invitation(invitation_id: int):
+    """Stop an invitation link from working."""
+    _require_post_confirm()
+    invitation = dialogues.revoke_invitation(current_user, invitation_id)
+    flash(_("The invitation was revoked."))
+    return redirect(url_for("sessions.manage", session_id=invitation.session_id))
+
+
+@bp.post("/members/<int:membership_id>/remove")
+@login_required
+def remove_member(membership_id: int):
+    """Remove a member; their open pages lose the session at once."""
+    _require_post_confirm()
+    membership = dialogues.revoke_membership(current_user, membership_id, request.form.get("reason") or "removed")
+    flash(_("%(name)s was removed from the session.", name=membership.display_name))
+    return redirect(url_for("sessions.manage", session_id=membership.session_id))
+
+
+@bp.route("/invite/<token>", methods=["GET", "POST"])
+def invitation(token: str):
+    """Open an invitation: sign in or create an account, choose a name, accept the rules, join."""
+    found: Invitation | None = dialogues.find_invitation(token)
+    if found is None:
+        return render_template("sessions/invitation_invalid.html"), 404
+    session = found.session
+    if not current_user.is_authenticated:
+        return render_template("sessions/invitation_welcome.html", session=session, invitation=found,
+                               next=url_for("sessions.invitation", token=token))
+    existing = permissions.current_membership(current_user, session)
+    if existing is not None:
+        return redirect(url_for("room.room", session_id=session.id))
+    form = JoinForm()
+    if request.method == "GET":
+        form.display_name.data = dialogues.suggest_name(session, found.side)
+    if form.validate_on_submit():
+        try:
+            dialogues.accept_invitation(current_user, token, form.display_name.data, form.accept_rules.data)
+        except DialogueError as error:
+            field = form.accept_rules if error.code == "invalid" and not form.accept_rules.data else form.display_name
+            field.errors.append(error.to_answer()["error"]["message"])
+        else:
+            return redirect(url_for("room.room", session_id=session.id))
+    return render_template("sessions/join.html", session=session, invitation=found, form=form,
+                           side_label=session.side_label(found.side)), 200 if request.method == "GET" else 400

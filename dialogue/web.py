@@ -1,0 +1,74 @@
+"""Cross-cutting HTTP behaviour: security headers, error pages, readiness."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from sqlalchemy import text
+from werkzeug.exceptions import HTTPException
+
+from .errors import DialogueError
+from .extensions import db
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+HTTP_CODES = {400: "invalid", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+              405: "invalid", 409: "conflict", 413: "too_long", 429: "rate_limited"}
+
+
+def wants_json() -> bool:
+    """API and Socket.IO-adjacent paths answer errors in JSON, pages in HTML."""
+    return request.path.startswith("/api/") or request.path == "/healthz"
+
+
+def init_app(app: Flask) -> None:
+    """Register headers, error handlers and /healthz."""
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if request.endpoint != "static":
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    @app.errorhandler(DialogueError)
+    def dialogue_error(error: DialogueError):
+        if wants_json():
+            return jsonify(error.to_answer()), error.http_status
+        return render_template("error.html", code=error.http_status,
+                               message=error.to_answer()["error"]["message"]), error.http_status
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if wants_json():
+            code = HTTP_CODES.get(error.code or 500, "invalid")
+            return jsonify({"ok": False, "error": {"code": code, "message": error.description}}), error.code
+        return render_template("error.html", code=error.code, message=error.description), error.code
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):
+        app.logger.exception("Unhandled error on %s", request.path)
+        db.session.rollback()
+        if wants_json():
+            return jsonify(DialogueError("internal").to_answer()), 500
+        return render_template("error.html", code=500,
+                               message=_("Something went wrong on our side. Nothing you did caused it.")), 500
+
+    @app.get("/healthz")
+    def healthz():
+        """Readiness: 200 once the server accepts connections and reaches its database."""
+        try:
+            db.session.execute(text("SELECT 1"))
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            return jsonify({"ok": False, "database": "unreachable"}), 503
+        return jsonify({"ok": True})
