@@ -37,17 +37,25 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
+    # The SocketIO object outlives one app (tests build several): forget the last manager.
+    socketio.server_options.pop("client_manager", None)
+    socket_options = {}
+    if app.config["DIALOGUE_REDIS_URL"]:
+        from .emitter import DialogueRedisManager
+
+        socket_options["client_manager"] = DialogueRedisManager(
+            app.config["DIALOGUE_REDIS_URL"], channel=app.config["DIALOGUE_REDIS_CHANNEL"])
     socketio.init_app(
         app,
-        async_mode=app.config.get("DIALOGUE_ASYNC_MODE", "gevent"),
+        async_mode="gevent",
         async_handlers=False,
         cors_allowed_origins=app.config["DIALOGUE_ALLOWED_ORIGINS"],
-        message_queue=app.config["DIALOGUE_REDIS_URL"],
         max_http_buffer_size=app.config["DIALOGUE_MAX_PACKET_BYTES"],
         manage_session=False,
         ping_interval=20,
         ping_timeout=20,
         json=_compact_json(),
+        **socket_options,
     )
 
     from . import auth, pages, room, sessions, web

@@ -47,6 +47,9 @@ def register_commands(app: Flask) -> None:
         db.session.commit()
         db.session.remove()
         click.echo(f"Serving the dialogue platform on http://{host}:{port}", err=True)
+        from .room.sweep import sweep_forever
+
+        socketio.start_background_task(sweep_forever, current_app._get_current_object())
         socketio.run(current_app._get_current_object(), host=host, port=port, log_output=False)
 
     @app.cli.command("demo")
@@ -143,7 +146,7 @@ def create_demo(participants: int, base_url: str) -> dict:
 
     def person(role: str, name: str, platform_role: str) -> tuple[User, dict]:
         password = secrets.token_urlsafe(12)
-        email = f"demo-{role}-{name.lower().replace(' ', '-')}-{suffix}@example.org"
+        email = f"demo-{name.lower().replace(' ', '-')}-{suffix}@example.org"
         user = accounts.create_user(email, f"Demo {name}", password, platform_role)
         _token, plaintext = accounts.create_api_token(user, "demo")
         return user, {"id": user.id, "name": name, "email": email, "password": password,

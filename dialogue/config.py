@@ -52,6 +52,8 @@ def from_environment(instance_path: str) -> dict:
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
         "DIALOGUE_ALLOWED_ORIGINS": _origins(os.environ.get("DIALOGUE_ALLOWED_ORIGINS")),
         "DIALOGUE_REDIS_URL": os.environ.get("DIALOGUE_REDIS_URL") or None,
+        "DIALOGUE_REDIS_CHANNEL": os.environ.get("DIALOGUE_REDIS_CHANNEL") or "dialogue",
+        "DIALOGUE_SWEEP_SECONDS": float(os.environ.get("DIALOGUE_SWEEP_SECONDS") or 5),
     }
 
 

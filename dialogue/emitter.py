@@ -13,6 +13,7 @@ import zlib
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+import socketio as python_socketio
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -89,13 +90,37 @@ def _discard_outbox(db_session: Session) -> None:
     db_session.info.pop(_OUTBOX, None)
 
 
+# The name under which a drop travels between processes; it is never sent to a client.
+DROP_EVENT = "dialogue:drop"
+
+
 def _drop(item: _Drop) -> None:
+    payload = {"session_id": item.session_id, "reason": item.reason}
+    manager = socketio.server.manager
+    if isinstance(manager, DialogueRedisManager):
+        # Reaches the sockets of this room in every process, this one included.
+        manager.emit(DROP_EVENT, payload, namespace="/", room=item.room)
+    else:
+        drop_local_sockets(item.room, payload)
+
+
+def drop_local_sockets(room: str, payload: dict) -> None:
+    """Send `removed` to each socket of `room` connected to this process, then disconnect it."""
     server = socketio.server
-    sids = [sid for sid, _eio in server.manager.get_participants("/", item.room)]
-    for sid in sids:
-        payload = {"session_id": item.session_id, "reason": item.reason}
-        server.emit("removed", payload, to=sid, namespace="/")
-        server.disconnect(sid, namespace="/")
+    for sid, _eio_sid in list(server.manager.get_participants("/", room)):
+        server.emit("removed", payload, to=sid, namespace="/", ignore_queue=True)
+        server.disconnect(sid, namespace="/", ignore_queue=True)
+
+
+class DialogueRedisManager(python_socketio.RedisManager):
+    """The Redis message queue, plus drops: "remove these sockets wherever they are"."""
+
+    def _handle_emit(self, message):
+        if message.get("event") == DROP_EVENT:
+            data = message.get("data") or [{}]
+            drop_local_sockets(message.get("room"), data[0] if isinstance(data, list) else data)
+            return
+        super()._handle_emit(message)
 
 
 # Writes to one session are serialized in this process from the row lock until their events

@@ -21,6 +21,7 @@ from ..extensions import db, socketio
 from ..models import DialogueSession, Membership, Presence, User
 from ..protocol import me_object, member_object, message_object, session_object
 from ..services import accounts, messages
+from .sweep import live_sockets
 
 
 def _principal() -> dict:
@@ -92,6 +93,7 @@ def on_connect(auth=None):
     if principal is None:
         raise ConnectionRefusedError("unauthorized", {"code": "unauthorized"})
     socketio.server.save_session(request.sid, principal, namespace="/")
+    live_sockets[request.sid] = principal
     join_room(emitter.user_room(principal["user_id"]))
     if "token_id" in principal:
         join_room(emitter.token_room(principal["token_id"]))
@@ -102,6 +104,7 @@ def on_connect(auth=None):
 @socketio.on("disconnect")
 def on_disconnect(reason=None):
     """The socket leaves: everyone in the sessions it had joined gets a new presence list."""
+    live_sockets.pop(request.sid, None)
     try:
         session_ids = list(db.session.scalars(select(Presence.session_id).where(Presence.sid == request.sid)))
         if session_ids:

@@ -1,0 +1,146 @@
+"""Fixtures: one database per test run (SQLite, or PostgreSQL when DIALOGUE_TEST_DATABASE_URL
+is set) whose schema is built by the migrations, the app, and a real server process."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import requests
+from sqlalchemy import create_engine, text
+
+from dialogue import create_app
+from dialogue.config import normalise_database_url
+from dialogue.extensions import db
+
+from .helpers import wait_until
+
+ROOT = Path(__file__).resolve().parent.parent
+TEST_SECRET = "test-secret-" + "x" * 32
+REDIS_URL = os.environ.get("DIALOGUE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+# One Redis channel per test run, so runs side by side never hear each other.
+REDIS_CHANNEL = "dialogue-test-" + secrets.token_hex(4)
+
+
+def _dialogue_executable() -> str:
+    candidate = Path(sys.executable).parent / "dialogue"
+    return str(candidate) if candidate.exists() else (shutil.which("dialogue") or "dialogue")
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    """A fresh, empty database for this test run."""
+    base = os.environ.get("DIALOGUE_TEST_DATABASE_URL")
+    if not base:
+        yield "sqlite:///" + str(tmp_path_factory.mktemp("db") / "dialogue.sqlite3")
+        return
+    base = normalise_database_url(base)
+    schema = "test_" + secrets.token_hex(6)
+    admin = create_engine(base)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in base else "?"
+    yield f"{base}{separator}options=-csearch_path%3D{schema}"
+    with admin.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    """The application, with its schema built by running every migration."""
+    app = create_app({
+        "TESTING": True,
+        "SECRET_KEY": TEST_SECRET,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "INSTANCE_PATH": str(tmp_path_factory.mktemp("instance")),
+        # Changes the tests make here reach the server process through the message queue,
+        # as changes made by `dialogue` commands reach a running server.
+        "DIALOGUE_REDIS_URL": REDIS_URL,
+        "DIALOGUE_REDIS_CHANNEL": REDIS_CHANNEL,
+    })
+    with app.app_context():
+        from dialogue.cli import upgrade_schema
+
+        upgrade_schema()
+        db.session.remove()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def ctx(app):
+    """An application context whose database session is clean afterwards."""
+    with app.app_context():
+        yield app
+        db.session.remove()
+
+
+@pytest.fixture
+def http(app):
+    """Flask's test client (cookies kept between requests)."""
+    return app.test_client()
+
+
+class LiveServer:
+    def __init__(self, url: str, process: subprocess.Popen, log: Path):
+        self.url = url
+        self.process = process
+        self.log = log
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(database_url: str, log: Path, **settings: str):
+    """Start `dialogue serve` on a free port and wait until /healthz answers."""
+    port = _free_port()
+    env = dict(os.environ, DIALOGUE_DATABASE_URL=database_url, DIALOGUE_SECRET_KEY=TEST_SECRET,
+               PYTHONUNBUFFERED="1", **settings)
+    with open(log, "wb") as out:
+        process = subprocess.Popen([_dialogue_executable(), "serve", "--host", "127.0.0.1", "--port", str(port)],
+                                   env=env, stdout=out, stderr=subprocess.STDOUT, cwd=str(ROOT))
+    url = f"http://127.0.0.1:{port}"
+
+    def ready() -> bool:
+        if process.poll() is not None:
+            raise RuntimeError("server exited:\n" + log.read_text())
+        try:
+            return requests.get(url + "/healthz", timeout=1).status_code == 200
+        except requests.RequestException:
+            return False
+
+    wait_until(ready, timeout=60, message="server did not become ready")
+    return LiveServer(url, process, log)
+
+
+def stop_server(server: LiveServer) -> None:
+    process = server.process
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@pytest.fixture(scope="session")
+def live_server(app, database_url, tmp_path_factory):
+    """`dialogue serve` in its own process, on the test database and the test Redis channel.
+
+    Its sweep is slowed down so that tests of immediate drops cannot pass by the sweep."""
+    server = start_server(database_url, tmp_path_factory.mktemp("server") / "server.log",
+                          DIALOGUE_REDIS_URL=REDIS_URL, DIALOGUE_REDIS_CHANNEL=REDIS_CHANNEL,
+                          DIALOGUE_SWEEP_SECONDS="300")
+    yield server
+    stop_server(server)
