@@ -37,12 +37,35 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
+    # Handlers must be registered before the first server exists, so every init_app
+    # (tests build several apps) hands them to its new server.
+    from .room import events  # noqa: F401
+
+    init_socketio(app)
+
+    from . import auth, pages, room, sessions, web
+
+    web.init_app(app)
+    auth.init_app(app)
+    sessions.init_app(app)
+    room.init_app(app)
+    pages.init_app(app)
+
+    from .cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def init_socketio(app: Flask) -> None:
+    """Bind the Socket.IO server to `app`: gevent, per-client ordering, origins, queue."""
+    from .extensions import socketio
+
     # The SocketIO object outlives one app (tests build several): forget the last manager.
     socketio.server_options.pop("client_manager", None)
     socket_options = {}
     if app.config["DIALOGUE_REDIS_URL"]:
         from .emitter import DialogueRedisManager
-
         socket_options["client_manager"] = DialogueRedisManager(
             app.config["DIALOGUE_REDIS_URL"], channel=app.config["DIALOGUE_REDIS_CHANNEL"])
     socketio.init_app(
@@ -57,19 +80,6 @@ def create_app(config: dict | None = None) -> Flask:
         json=_compact_json(),
         **socket_options,
     )
-
-    from . import auth, pages, room, sessions, web
-
-    web.init_app(app)
-    auth.init_app(app)
-    sessions.init_app(app)
-    room.init_app(app)
-    pages.init_app(app)
-
-    from .cli import register_commands
-
-    register_commands(app)
-    return app
 
 
 def _select_locale() -> str | None:

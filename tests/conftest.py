@@ -12,6 +12,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from flask.globals import _cv_app
+from flask.testing import FlaskClient
 import requests
 from sqlalchemy import create_engine, text
 
@@ -65,6 +67,7 @@ def app(database_url, tmp_path_factory):
         "DIALOGUE_REDIS_URL": REDIS_URL,
         "DIALOGUE_REDIS_CHANNEL": REDIS_CHANNEL,
     })
+    app.test_client_class = IsolatedClient
     with app.app_context():
         from dialogue.cli import upgrade_schema
 
@@ -81,6 +84,25 @@ def ctx(app):
     with app.app_context():
         yield app
         db.session.remove()
+
+
+class IsolatedClient(FlaskClient):
+    """A test client whose every request gets its own `g`, as in production.
+
+    Tests run inside an app context (for the factories), which Flask reuses for test
+    requests; without this, Flask-WTF's CSRF token and Flask-Login's user cached in `g`
+    would leak from one simulated browser to another."""
+
+    def open(self, *args, **kwargs):
+        app_ctx = _cv_app.get(None)
+        if app_ctx is None:
+            return super().open(*args, **kwargs)
+        saved = app_ctx.g
+        app_ctx.g = self.application.app_ctx_globals_class()
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            app_ctx.g = saved
 
 
 @pytest.fixture

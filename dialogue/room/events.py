@@ -14,6 +14,7 @@ import json
 from flask import current_app, request, session
 from flask_socketio import ConnectionRefusedError, join_room, leave_room
 from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
 from .. import emitter, permissions
 from ..errors import DialogueError
@@ -24,8 +25,9 @@ from ..services import accounts, messages
 from .sweep import live_sockets
 
 
-def _principal() -> dict:
-    return socketio.server.get_session(request.sid, namespace="/")
+def _principal() -> dict | None:
+    """Who the socket authenticated as at connect (ids only; each event re-checks them)."""
+    return live_sockets.get(request.sid)
 
 
 def current_user_from_db() -> User:
@@ -92,7 +94,6 @@ def on_connect(auth=None):
     db.session.commit()
     if principal is None:
         raise ConnectionRefusedError("unauthorized", {"code": "unauthorized"})
-    socketio.server.save_session(request.sid, principal, namespace="/")
     live_sockets[request.sid] = principal
     join_room(emitter.user_room(principal["user_id"]))
     if "token_id" in principal:
@@ -103,18 +104,22 @@ def on_connect(auth=None):
 
 @socketio.on("disconnect")
 def on_disconnect(reason=None):
-    """The socket leaves: everyone in the sessions it had joined gets a new presence list."""
+    """The socket leaves: everyone in the sessions it had joined gets a new presence list.
+
+    Uses a database session of its own: a server-side drop runs this handler from inside
+    another write's after-commit hook, where the request's session cannot be used."""
     live_sockets.pop(request.sid, None)
-    try:
-        session_ids = list(db.session.scalars(select(Presence.session_id).where(Presence.sid == request.sid)))
-        if session_ids:
-            db.session.execute(delete(Presence).where(Presence.sid == request.sid))
-            for session_id in session_ids:
-                _queue_presence(session_id)
-        db.session.commit()
-    except Exception:
-        current_app.logger.exception("Cleaning up after a disconnect failed")
-        db.session.rollback()
+    with Session(db.engine) as own:
+        try:
+            session_ids = list(own.scalars(select(Presence.session_id).where(Presence.sid == request.sid)))
+            if session_ids:
+                own.execute(delete(Presence).where(Presence.sid == request.sid))
+                for session_id in session_ids:
+                    _queue_presence(own, session_id)
+            own.commit()
+        except Exception:
+            current_app.logger.exception("Cleaning up after a disconnect failed")
+            own.rollback()
 
 
 @socketio.on("*")
@@ -130,9 +135,9 @@ def _session_id(payload: dict) -> str:
     return session_id
 
 
-def online_members(session: DialogueSession) -> list[dict]:
+def online_members(db_session, session: DialogueSession) -> list[dict]:
     """Members with at least one socket in the session's room, each listed once."""
-    rows = db.session.scalars(
+    rows = db_session.scalars(
         select(Membership)
         .join(Presence, (Presence.session_id == Membership.session_id) & (Presence.user_id == Membership.user_id))
         .where(Membership.session_id == session.id, Membership.revoked_at.is_(None))
@@ -142,11 +147,13 @@ def online_members(session: DialogueSession) -> list[dict]:
     return [member_object(session, m) for m in rows]
 
 
-def _queue_presence(session_id: str) -> None:
-    session = db.session.get(DialogueSession, session_id)
+def _queue_presence(db_session, session_id: str) -> None:
+    """After commit, send the session's room its new list of who is online."""
+    session = db_session.get(DialogueSession, session_id)
     if session is None:
         return
-    emitter.on_commit(db.session, "presence", {"session_id": session_id, "online": online_members(session)},
+    emitter.on_commit(db_session, "presence",
+                      {"session_id": session_id, "online": online_members(db_session, session)},
                       emitter.session_room(session_id))
 
 
@@ -168,7 +175,7 @@ def join(user: User, payload: dict) -> dict:
     if db.session.get(Presence, (request.sid, session.id)) is None:
         db.session.add(Presence(sid=request.sid, session_id=session.id, user_id=user.id))
         db.session.flush()
-    _queue_presence(session.id)
+    _queue_presence(db.session, session.id)
     page = messages.history(user, session, membership, since_seq)
     answer = {"session": session_object(session), "me": me_object(session, membership, user), **page}
     db.session.commit()
@@ -198,7 +205,7 @@ def leave(user: User, payload: dict) -> dict:
         delete(Presence).where(Presence.sid == request.sid, Presence.session_id == session_id)
     ).rowcount
     if removed:
-        _queue_presence(session_id)
+        _queue_presence(db.session, session_id)
     db.session.commit()
     return {}
 

@@ -91,6 +91,7 @@ function startRoom(root) {
 
   socket.on("disconnect", (reason) => {
     joined = false;
+    presenceList.dataset.stale = "true";
     if (stopped) {
       setConnection("disconnected");
       return;
@@ -567,6 +568,7 @@ function startRoom(root) {
       return item;
     });
     presenceList.replaceChildren(...items);
+    presenceList.dataset.stale = "false";
     presenceCount.textContent = "(" + online.length + ")";
   }
 
@@ -581,6 +583,7 @@ function startRoom(root) {
       return;
     }
     const open = composerOpen();
+    root.dataset.composer = open ? "open" : "closed";
     input.disabled = !open;
     sendButton.disabled = !open || sending;
     input.readOnly = sending;
