@@ -33,6 +33,29 @@ def _user_by_email(email: str) -> User:
     return user
 
 
+def serve_forever(app: Flask, host: str, port: int) -> None:
+    """Serve HTTP, WebSocket and long-polling with gevent until the process is stopped.
+
+    The listening socket has TCP_NODELAY (inherited by every connection), so small
+    Socket.IO frames leave at once instead of waiting on Nagle's algorithm and the peer's
+    delayed acknowledgement (about 40 ms a message otherwise).
+    """
+    import socket as std_socket
+
+    from gevent import pywsgi
+    from gevent import socket as gevent_socket
+    from geventwebsocket.handler import WebSocketHandler
+
+    family = std_socket.AF_INET6 if ":" in host else std_socket.AF_INET
+    listener = gevent_socket.socket(family, std_socket.SOCK_STREAM)
+    listener.setsockopt(std_socket.SOL_SOCKET, std_socket.SO_REUSEADDR, 1)
+    listener.setsockopt(std_socket.IPPROTO_TCP, std_socket.TCP_NODELAY, 1)
+    listener.bind((host, port))
+    listener.listen(1024)
+    server = pywsgi.WSGIServer(listener, app, handler_class=WebSocketHandler, log=None)
+    server.serve_forever()
+
+
 def register_commands(app: Flask) -> None:
     """Attach the platform's commands to the app's CLI."""
 
@@ -49,8 +72,9 @@ def register_commands(app: Flask) -> None:
         click.echo(f"Serving the dialogue platform on http://{host}:{port}", err=True)
         from .room.sweep import sweep_forever
 
-        socketio.start_background_task(sweep_forever, current_app._get_current_object())
-        socketio.run(current_app._get_current_object(), host=host, port=port, log_output=False)
+        app = current_app._get_current_object()
+        socketio.start_background_task(sweep_forever, app)
+        serve_forever(app, host, port)
 
     @app.cli.command("demo")
     @click.option("--participants", default=4, show_default=True, type=click.IntRange(2, 200))
@@ -121,6 +145,14 @@ def register_commands(app: Flask) -> None:
         """Create an API token for an account and print it (it is shown only this once)."""
         _token, plaintext = accounts.create_api_token(_user_by_email(email), name)
         click.echo(plaintext)
+
+    @tokens.command("list")
+    @click.argument("email")
+    def tokens_list(email: str) -> None:
+        """List an account's API tokens: id, name, first characters, created, revoked."""
+        for token in accounts.user_tokens(_user_by_email(email)):
+            revoked = token.revoked_at.isoformat() if token.revoked_at else "-"
+            click.echo(f"{token.id}\t{token.name}\t{token.prefix}…\t{token.created_at.isoformat()}\t{revoked}")
 
     @tokens.command("revoke")
     @click.argument("token_id", type=int)

@@ -15,7 +15,8 @@ ALLOWED_TAGS = {
     "p", "br", "strong", "em", "del", "code", "pre", "blockquote",
     "ul", "ol", "li", "a", "s",
 }
-ALLOWED_ATTRIBUTES = {"a": {"href"}, "ol": {"start"}}
+# "*" lists attributes allowed on every tag: none (nh3 would otherwise keep title and lang).
+ALLOWED_ATTRIBUTES = {"a": {"href"}, "ol": {"start"}, "*": set()}
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 
 _markdown = (

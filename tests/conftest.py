@@ -9,6 +9,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -40,7 +41,13 @@ def database_url(tmp_path_factory):
     """A fresh, empty database for this test run."""
     base = os.environ.get("DIALOGUE_TEST_DATABASE_URL")
     if not base:
-        yield "sqlite:///" + str(tmp_path_factory.mktemp("db") / "dialogue.sqlite3")
+        # In memory-backed storage when there is some: every commit is fsynced (the
+        # platform's durability promise), which on a disk makes a test suite crawl.
+        shm = Path("/dev/shm")
+        folder = Path(tempfile.mkdtemp(prefix="dialogue-test-", dir=shm)) if shm.is_dir() \
+            else tmp_path_factory.mktemp("db")
+        yield "sqlite:///" + str(folder / "dialogue.sqlite3")
+        shutil.rmtree(folder, ignore_errors=True)
         return
     base = normalise_database_url(base)
     schema = "test_" + secrets.token_hex(6)

@@ -198,6 +198,8 @@ def history(user: User, payload: dict) -> dict:
 def leave(user: User, payload: dict) -> dict:
     """A member closes the room; this socket stops receiving its events."""
     session_id = _session_id(payload)
+    if db.session.get(DialogueSession, session_id) is None:
+        raise DialogueError("not_found")
     for room in (emitter.session_room(session_id), emitter.member_room(session_id, user.id),
                  emitter.staff_room(session_id)):
         leave_room(room)

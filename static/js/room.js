@@ -96,15 +96,15 @@ function startRoom(root) {
       setConnection("disconnected");
       return;
     }
-    setConnection("reconnecting");
     if (reason === "io server disconnect") {
-      // The server closed this socket without saying why (a `removed` would have stopped
-      // us). Try once more after a pause; a refusal then says what happened.
-      window.setTimeout(() => {
-        if (!stopped && !socket.connected) {
-          socket.connect();
-        }
-      }, RETRY_DELAY_MS);
+      // The server dropped this socket on purpose without a `removed` first. As the
+      // protocol asks, do not reconnect by ourselves; the person can reload the page.
+      stopRoom(t("disconnectedByServer"), { link: window.location.pathname, linkText: t("reload") });
+      return;
+    }
+    setConnection("reconnecting");
+    if (composerOpen() && !pending.length) {
+      setComposerNote(t("connectionLost"));
     }
   });
 
@@ -204,6 +204,9 @@ function startRoom(root) {
       // Everything up to the server's last_seq is now known; live events continue from here.
       lastSeq = Math.max(lastSeq, cursor, highestSeenSeq());
       joined = true;
+      if (!pending.length) {
+        setComposerNote("");
+      }
       flushPending();
     } catch (error) {
       // A timeout or a lost connection: try again while connected; reconnecting re-joins.
@@ -593,7 +596,7 @@ function startRoom(root) {
       setComposerNote(closed);
     } else if (!open) {
       setComposerNote("");
-    } else if (!sending && !pending.length) {
+    } else if (!sending && !pending.length && socket.connected) {
       setComposerNote("");
     }
   }
