@@ -42,6 +42,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .room import events  # noqa: F401
 
     init_socketio(app)
+    app.jinja_env.globals["page_language"] = _page_language
 
     from . import auth, pages, room, sessions, web
 
@@ -83,14 +84,25 @@ def init_socketio(app: Flask) -> None:
 
 
 def _select_locale() -> str | None:
-    """Pick the interface language: the account's choice, else the browser's."""
+    """Pick the interface language: the account's choice, else the browser's, among the
+    platform's languages that have a translation catalog (English needs none)."""
     from flask import current_app
     from flask_login import current_user
 
-    languages = current_app.config["DIALOGUE_LANGUAGES"]
+    from .extensions import babel
+
+    available = {str(locale.language) for locale in babel.list_translations()}
+    languages = [code for code in current_app.config["DIALOGUE_LANGUAGES"] if code in available]
     if getattr(current_user, "is_authenticated", False) and current_user.locale in languages:
         return current_user.locale
     return request.accept_languages.best_match(languages) if request else None
+
+
+def _page_language() -> str:
+    """The language the page is actually shown in, for <html lang> (screen readers rely on it)."""
+    from flask_babel import get_locale
+
+    return str(get_locale() or "en")
 
 
 def _compact_json():

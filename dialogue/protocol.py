@@ -29,8 +29,9 @@ def member_object(session: DialogueSession, membership: Membership) -> dict:
 
 
 def message_object(session: DialogueSession, message: Message) -> dict:
-    """The protocol's Message. Redacted messages carry no text at all."""
-    body_html = message.body_html if message.status != "redacted" else ""
+    """The protocol's Message. Hidden and redacted messages carry no text: clients show a
+    notice in their place (moderators will read hidden text through the review queue)."""
+    body_html = message.body_html if message.status in ("visible", "held") else ""
     return {
         "id": message.id,
         "session_id": message.session_id,

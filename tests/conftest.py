@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from flask.globals import _cv_app
+from flask import has_app_context
 from flask.testing import FlaskClient
 import requests
 from sqlalchemy import create_engine, text
@@ -94,22 +94,18 @@ def ctx(app):
 
 
 class IsolatedClient(FlaskClient):
-    """A test client whose every request gets its own `g`, as in production.
+    """A test client whose every request runs in an app context of its own, as in production.
 
-    Tests run inside an app context (for the factories), which Flask reuses for test
-    requests; without this, Flask-WTF's CSRF token and Flask-Login's user cached in `g`
-    would leak from one simulated browser to another."""
+    Tests run inside an app context (for the factories), which Flask would reuse for test
+    requests: `g` (Flask-WTF's CSRF token, Flask-Login's user) and the database session
+    would then leak between simulated browsers and the test itself."""
 
     def open(self, *args, **kwargs):
-        app_ctx = _cv_app.get(None)
-        if app_ctx is None:
+        if has_app_context():
+            # End the test's own transaction: SQLite's write lock must be free for the request.
+            db.session.commit()
+        with self.application.app_context():
             return super().open(*args, **kwargs)
-        saved = app_ctx.g
-        app_ctx.g = self.application.app_ctx_globals_class()
-        try:
-            return super().open(*args, **kwargs)
-        finally:
-            app_ctx.g = saved
 
 
 @pytest.fixture

@@ -115,7 +115,7 @@ def test_api_tokens_are_shown_once_stored_hashed_and_revocable(ctx, http):
     assert accounts.resolve_token(plaintext).id == stored.id
     response = post_form(http, f"/settings/tokens/{stored.id}/revoke", {}, form_page="/settings")
     assert response.status_code == 302
-    db.session.rollback()
+    db.session.expire_all()
     assert accounts.resolve_token(plaintext) is None
 
 

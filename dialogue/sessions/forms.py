@@ -3,9 +3,11 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-LANGUAGES = [("en", "English"), ("hy", "Հայերեն"), ("az", "Azərbaycanca"), ("ru", "Русский")]
+LANGUAGES = [SelectChoice("en", "English"), SelectChoice("hy", "Հայերեն"), SelectChoice("az", "Azərbaycanca"),
+             SelectChoice("ru", "Русский")]
 
 
 class SessionForm(FlaskForm):
@@ -21,9 +23,11 @@ class SessionForm(FlaskForm):
 
 
 class InvitationForm(FlaskForm):
-    role = SelectField(_l("Role"), choices=[("participant", _l("Participant")), ("observer", _l("Observer")),
-                                             ("moderator", _l("Moderator")), ("facilitator", _l("Co-facilitator"))])
-    side = SelectField(_l("Side"), choices=[("a", "a"), ("b", "b"), ("", _l("No side"))])
+    role = SelectField(_l("Role"), choices=[
+        SelectChoice("participant", _l("Participant")), SelectChoice("observer", _l("Observer")),
+        SelectChoice("moderator", _l("Moderator")), SelectChoice("facilitator", _l("Co-facilitator"))])
+    # The labels are the session's own side names; routes fill them in with side_choices().
+    side = SelectField(_l("Side"), choices=[SelectChoice("a"), SelectChoice("b"), SelectChoice("")])
     max_uses = IntegerField(_l("How many people may use it (empty: no limit)"), default=1,
                             validators=[Optional(), NumberRange(min=1, max=10000)])
     days = IntegerField(_l("Valid for days"), default=14, validators=[InputRequired(), NumberRange(min=1, max=365)])
@@ -35,3 +39,11 @@ class JoinForm(FlaskForm):
     display_name = StringField(_l("The name others will see"), validators=[DataRequired(), Length(max=40)])
     accept_rules = BooleanField(_l("I have read the ground rules and accept them"))
     submit = SubmitField(_l("Join the session"))
+
+
+def side_choices(session) -> list[SelectChoice]:
+    """The side options of an invitation, labelled with the session's side names."""
+    from flask_babel import gettext as _
+
+    return [SelectChoice("a", session.side_a_label), SelectChoice("b", session.side_b_label),
+            SelectChoice("", _("No side"))]

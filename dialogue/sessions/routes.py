@@ -12,7 +12,7 @@ from ..errors import DialogueError
 from ..extensions import db
 from ..models import DialogueSession, Invitation
 from ..services import dialogues
-from .forms import InvitationForm, JoinForm, SessionForm
+from .forms import InvitationForm, JoinForm, SessionForm, side_choices
 
 bp = Blueprint("sessions", __name__)
 
@@ -63,11 +63,11 @@ def manage(session_id: str):
     except DialogueError:
         abort(403)
     form = InvitationForm()
-    form.side.choices = [("a", session.side_a_label), ("b", session.side_b_label), ("", _("No side"))]
+    form.side.choices = side_choices(session)
     return render_template("sessions/manage.html", session=session, form=form,
                            members=dialogues.members(session, include_revoked=True),
                            invitations=dialogues.invitations(session), confirm=ConfirmForm(),
-                           new_link=request.args.get("new_link"), now=dialogues.utcnow())
+                           now=dialogues.utcnow())
 
 
 @bp.post("/sessions/<session_id>/state/<action>")
@@ -85,7 +85,7 @@ def create_invitation(session_id: str):
     """Create an invitation link; the page shows it once."""
     session = _session_or_404(session_id)
     form = InvitationForm()
-    form.side.choices = [("a", session.side_a_label), ("b", session.side_b_label), ("", _("No side"))]
+    form.side.choices = side_choices(session)
     if not form.validate_on_submit():
         for field_errors in form.errors.values():
             for message in field_errors:

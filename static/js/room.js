@@ -321,7 +321,9 @@ function startRoom(root) {
     }
   }
 
-  /** Insert or replace a message by id, keeping the list sorted by seq. */
+  /** Insert or replace a message by id. New messages are placed in the order they were
+   * written (by id); a change (approved, hidden, redacted) replaces the message where it is,
+   * so a moderation notice stays next to what it answered. */
   function upsert(message) {
     if (!message || message.session_id !== sessionId || message.id === undefined || message.id === null) {
       return;
@@ -336,9 +338,10 @@ function startRoom(root) {
     }
     const element = renderMessage(message);
     if (known) {
-      known.element.remove();
+      known.element.replaceWith(element);
+    } else {
+      placeInWritingOrder(element, message.id);
     }
-    placeBySeq(element, message.seq);
     messages.set(key, { data: message, element });
     emptyNote.hidden = messages.size > 0;
     refreshRepliesTo(key);
@@ -347,9 +350,9 @@ function startRoom(root) {
     }
   }
 
-  function placeBySeq(element, seq) {
+  function placeInWritingOrder(element, id) {
     let before = list.lastElementChild;
-    while (before && Number(before.dataset.seq) > seq) {
+    while (before && Number(before.dataset.messageId) > Number(id)) {
       before = before.previousElementSibling;
     }
     if (before) {
