@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 
 import socketio
+from flask import has_app_context
 from sqlalchemy import func, select
 
 from dialogue.extensions import db
@@ -22,6 +23,15 @@ def wait_until(predicate: Callable[[], bool], timeout: float = 10.0, interval: f
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout}s: {message}")
         time.sleep(interval)
+
+
+def release_database() -> None:
+    """End the test's own transaction before it waits on a server process.
+
+    The server shares the database: a transaction the test left open (a lazy load is
+    enough) holds SQLite's write lock, and the server would stall behind it."""
+    if has_app_context():
+        db.session.commit()
 
 
 def stored(statement):
@@ -72,12 +82,14 @@ class RecordingClient:
             self.disconnected.set()
 
     def connect(self) -> RecordingClient:
+        release_database()
         auth = {"token": self.token} if self.token is not None else None
         self.sio.connect(self.url, auth=auth, headers=self.headers, transports=self.transports,
                          wait_timeout=10)
         return self
 
     def call(self, event: str, payload=None, timeout: float = 10):
+        release_database()
         if payload is None:
             return self.sio.call(event, timeout=timeout)
         return self.sio.call(event, payload, timeout=timeout)

@@ -1,0 +1,219 @@
+"""The pages in a real browser: Debian's Chromium driven by Playwright, against `dialogue serve`."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from .factories import PASSWORD, gen_room, gen_session, gen_user
+from .helpers import RecordingClient, release_database
+
+pytestmark = [pytest.mark.browser, pytest.mark.live]
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+CORPORA = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora" / "xss"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    executable = shutil.which("chromium") or shutil.which("chromium-browser")
+    if executable is None:
+        if os.environ.get("DIALOGUE_REQUIRE_BROWSER"):
+            pytest.fail("Chromium is required here (DIALOGUE_REQUIRE_BROWSER) but was not found")
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+class Visitor:
+    """One person's browser context, failing the test on any script error or CSP violation."""
+
+    def __init__(self, browser, base_url: str, name: str):
+        self.context = browser.new_context(base_url=base_url, viewport={"width": 1200, "height": 800})
+        self.page = self.context.new_page()
+        self.name = name
+        self.problems: list[str] = []
+        # A form sent back with errors answers 400; tests that send one on purpose allow it.
+        self.allow_form_errors = False
+        self.dialogs: list[str] = []
+        self.page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
+        self.page.on("console", self._console)
+        self.page.on("dialog", self._dialog)
+
+    def _console(self, message):
+        if message.type == "error":
+            if self.allow_form_errors and "status of 400" in message.text:
+                return
+            self.problems.append(f"console: {message.text}")
+
+    def _dialog(self, dialog):
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def visit(self, path: str) -> None:
+        release_database()
+        self.page.goto(path)
+
+    def sign_in(self, email: str, password: str = PASSWORD, next_path: str = "") -> None:
+        release_database()
+        self.page.goto("/login" + (f"?next={next_path}" if next_path else ""))
+        self.page.fill("#email", email)
+        self.page.fill("#password", password)
+        self.page.click("button[type=submit], input[type=submit]")
+        self.page.wait_for_load_state()
+
+    def open_room(self, session_id: str) -> None:
+        release_database()
+        self.page.goto(f"/s/{session_id}")
+        self.page.wait_for_selector("#connection-status[data-state=connected]", timeout=10_000)
+
+    def write(self, text: str) -> None:
+        release_database()
+        self.page.fill("#message-input", text)
+        self.page.click("#send-button")
+
+    def shot(self, label: str) -> None:
+        ARTIFACTS.mkdir(exist_ok=True)
+        self.page.screenshot(path=str(ARTIFACTS / f"{label}-{self.name}.png"), full_page=True)
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def visitors(browser, live_server):
+    made: list[Visitor] = []
+
+    def make(name: str) -> Visitor:
+        visitor = Visitor(browser, live_server.url, name)
+        made.append(visitor)
+        return visitor
+
+    yield make
+    for visitor in made:
+        problems = [p for p in visitor.problems if "favicon" not in p]
+        visitor.close()
+        assert problems == [], f"{visitor.name}: {problems}"
+
+
+def test_login_page_signs_in_and_out(ctx, visitors):
+    user = gen_user()
+    visitor = visitors("person")
+    visitor.allow_form_errors = True
+    visitor.sign_in(user.email, "wrong password here")
+    assert "do not match" in visitor.page.inner_text("main")
+    visitor.sign_in(user.email)
+    assert visitor.page.url.endswith("/")
+    visitor.page.click("header form button[type=submit]")
+    visitor.page.wait_for_url("**/login*")
+
+
+def test_invitation_acceptance_in_the_browser(ctx, visitors):
+    session = gen_session(state="live", title="Memory and recognition")
+    host = visitors("facilitator")
+    host.sign_in(session.created_by.email)
+    host.visit(f"/sessions/{session.id}/manage")
+    host.page.select_option("#role", "participant")
+    host.page.select_option("#side", "b")
+    host.page.fill("#label", "Baku group")
+    host.page.click("form[action$='/invitations'] button[type=submit], form[action$='/invitations'] input[type=submit]")
+    link = host.page.input_value("#invite-link")
+    assert "/invite/" in link
+
+    guest = visitors("guest")
+    guest.visit(link)
+    assert "Memory and recognition" in guest.page.inner_text("main")
+    guest.page.click("text=Create an account")
+    guest.page.fill("#real_name", "Leyla Q")
+    guest.page.fill("#email", f"leyla-{uuid.uuid4().hex[:6]}@example.org")
+    guest.page.fill("#password", PASSWORD)
+    guest.page.click("button[type=submit], input[type=submit] >> nth=-1")
+    guest.page.wait_for_selector("#display_name")
+    assert guest.page.input_value("#display_name").startswith("Participant")
+    guest.page.fill("#display_name", "Sunrise")
+    guest.page.check("#accept_rules")
+    guest.shot("join")
+    guest.page.click("main button[type=submit], main input[type=submit]")
+    guest.page.wait_for_selector("#connection-status[data-state=connected]", timeout=10_000)
+    assert guest.page.url.endswith(f"/s/{session.id}")
+    guest.page.wait_for_selector("#presence li.presence-member")
+    assert "Sunrise" in guest.page.inner_text("#presence")
+
+
+def test_two_sides_exchange_messages_live(ctx, visitors):
+    room = gen_room(participants=2)
+    alice, bora = room.participants
+    a, b = visitors("armenia"), visitors("azerbaijan")
+    for visitor, person in ((a, alice), (b, bora)):
+        visitor.sign_in(person.user.email)
+        visitor.open_room(room.id)
+    for writer, reader, text in ((a, b, "Barev! My grandmother was from Shusha."),
+                                 (b, a, "Salam! Mine was from Yerevan, before 1988.")):
+        started = time.monotonic()
+        writer.write(text)
+        reader.page.wait_for_selector(f"#messages .message-body:has-text('{text}')", timeout=5_000)
+        elapsed = time.monotonic() - started
+        assert elapsed < 1.0, f"the other side saw the message after {elapsed:.2f}s"
+    for visitor in (a, b):
+        bodies = visitor.page.locator("#messages li.message .message-body").all_inner_texts()
+        assert bodies == ["Barev! My grandmother was from Shusha.", "Salam! Mine was from Yerevan, before 1988."]
+        sides = visitor.page.locator("#messages li.message .message-side").all_inner_texts()
+        assert [s.strip("() ·") for s in sides] == ["Armenia", "Azerbaijan"]
+    a.shot("exchange")
+    b.page.set_viewport_size({"width": 390, "height": 844})
+    b.shot("exchange-phone")
+
+
+def test_script_payloads_stay_inert(ctx, visitors, live_server):
+    room = gen_room(participants=2)
+    alice, bora = room.participants
+    payloads = [line for name in ("xss_payloads_quick.txt", "XSS_Polyglots.txt", "BRUTELOGIC-XSS-STRINGS.txt")
+                for line in (CORPORA / name).read_text(encoding="utf-8").splitlines() if line.strip()]
+    payloads = [p for p in payloads if len(p) <= 4000]
+    sender = RecordingClient(live_server.url, alice.token).connect()
+    try:
+        assert sender.call("join", {"session_id": room.id})["ok"]
+        for payload in payloads:
+            answer = sender.call("send", {"session_id": room.id, "client_id": uuid.uuid4().hex, "body": payload})
+            assert answer["ok"], answer
+    finally:
+        sender.close()
+    reader = visitors("reader")
+    reader.sign_in(bora.user.email)
+    reader.page.add_init_script("window.__xss = 0; window.alert = window.confirm = window.prompt = "
+                                "function () { window.__xss += 1; };")
+    reader.open_room(room.id)
+    reader.page.wait_for_function("n => document.querySelectorAll('#messages li.message').length >= n",
+                                  arg=len(payloads), timeout=15_000)
+    # Give event handlers (onerror, onload, onfocus, animations) every chance to fire.
+    reader.page.mouse.move(300, 300)
+    reader.page.keyboard.press("Tab")
+    reader.page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    reader.page.wait_for_load_state("networkidle")
+    assert reader.page.evaluate("() => window.__xss") == 0
+    assert reader.dialogs == []
+    dangerous = reader.page.evaluate("""() => {
+        const found = [];
+        for (const el of document.querySelectorAll('#messages .message-body *')) {
+            if (!['P','BR','STRONG','EM','DEL','S','CODE','PRE','BLOCKQUOTE','UL','OL','LI','A'].includes(el.tagName)) found.push(el.tagName);
+            for (const attr of el.attributes) {
+                if (!['href','rel','start'].includes(attr.name)) found.push(el.tagName + '@' + attr.name);
+                if (attr.name === 'href' && !/^(https?:|mailto:|\\/)/i.test(attr.value)) found.push('href=' + attr.value);
+            }
+        }
+        return found;
+    }""")
+    assert dangerous == []
+    texts = reader.page.locator("#messages .message-body").all_inner_texts()
+    assert any("<script>" in text.lower() for text in texts), "script tags show as text"
+    reader.shot("xss")
