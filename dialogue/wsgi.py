@@ -1,0 +1,10 @@
+"""WSGI entry point for gunicorn (run `dialogue db upgrade` first).
+
+    gunicorn -k geventwebsocket.gunicorn.workers.GeventWebSocketWorker -w 1 -b 127.0.0.1:5000 dialogue.wsgi:app
+
+gunicorn's gevent worker patches the standard library before this module is imported.
+"""
+
+from . import create_app
+
+app = create_app()
