@@ -7,15 +7,18 @@ from datetime import UTC, datetime
 
 from flask_login import UserMixin
 from sqlalchemy import (
+    JSON,
     Boolean,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.expression import false
 
 from .extensions import db
 
@@ -121,6 +124,12 @@ class DialogueSession(db.Model):
     state: Mapped[str] = mapped_column(String(10), default="draft")
     # Last event sequence number given out; bumped under the row lock by every visible change.
     last_seq: Mapped[int] = mapped_column(Integer, default=0)
+    # "post": messages appear at once, flagged ones are reviewed; "pre": participants' are held.
+    moderation_mode: Mapped[str] = mapped_column(String(4), default="post", server_default="post")
+    # Flags from this many distinct members hide a message until a moderator decides.
+    flag_threshold: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
+    # Two-key rule: removing a participant or rejecting their message needs a second moderator.
+    two_key: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -157,6 +166,7 @@ class Membership(db.Model):
     invitation_id: Mapped[int | None] = mapped_column(ForeignKey("invitation.id"))
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_reason: Mapped[str | None] = mapped_column(String(200))
+    muted_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
     session: Mapped[DialogueSession] = relationship()
@@ -221,6 +231,9 @@ class Message(db.Model):
     reply_to_id: Mapped[int | None] = mapped_column(ForeignKey("message.id"))
     body_source: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
+    # SHA-256 of the body as written; kept when a redaction removes the text, so anyone
+    # holding the original can still prove what was said.
+    content_hash: Mapped[str] = mapped_column(String(64), default="", server_default="")
     status: Mapped[str] = mapped_column(String(10), default="visible")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -240,3 +253,95 @@ class Presence(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+
+class WatchedWord(db.Model):
+    """A term that moderation watches for, platform-wide, with what to do on a match."""
+
+    __tablename__ = "watched_word"
+    __table_args__ = (UniqueConstraint("key", "language", "whole_word", name="uq_watched_word_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    term: Mapped[str] = mapped_column(String(200))
+    # The folded form the matcher compares (dialogue.moderation.matcher.normalise_term).
+    key: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(5), default="hold")
+    language: Mapped[str | None] = mapped_column(String(2))
+    whole_word: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Flag(db.Model):
+    """A member's report that a message breaks the ground rules; one per member and message."""
+
+    __tablename__ = "flag"
+    __table_args__ = (UniqueConstraint("message_id", "flagger_id", name="uq_flag_message_flagger"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[str] = mapped_column(ForeignKey("dialogue_session.id", ondelete="CASCADE"), index=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("message.id", ondelete="CASCADE"), index=True)
+    flagger_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    reason: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class QueueItem(db.Model):
+    """A message waiting for (or having had) a moderator's decision; one per message."""
+
+    __tablename__ = "queue_item"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[str] = mapped_column(ForeignKey("dialogue_session.id", ondelete="CASCADE"))
+    message_id: Mapped[int] = mapped_column(ForeignKey("message.id", ondelete="CASCADE"), unique=True)
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    # Reasons other than flags (flags live in their own table): watched words, pre-moderation,
+    # identifying information. A list of {"kind": ..., ...} objects.
+    reasons: Mapped[list] = mapped_column(JSON, default=list)
+    claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Two-key rule: the first moderator's proposal, waiting for a second to confirm.
+    proposed_action: Mapped[str | None] = mapped_column(String(10))
+    proposed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    proposed_reason: Mapped[str | None] = mapped_column(Text)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    message: Mapped[Message] = relationship()
+
+
+class PendingSanction(db.Model):
+    """Two-key rule: a removal proposed by one moderator, waiting for a second."""
+
+    __tablename__ = "pending_sanction"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[str] = mapped_column(ForeignKey("dialogue_session.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    proposed_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class AuditEntry(db.Model):
+    """One moderation event, append-only: who did what to what, when and why."""
+
+    __tablename__ = "audit_entry"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[str | None] = mapped_column(ForeignKey("dialogue_session.id", ondelete="CASCADE"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    action: Mapped[str] = mapped_column(String(40))
+    target_type: Mapped[str] = mapped_column(String(20), default="")
+    target_id: Mapped[str] = mapped_column(String(64), default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+Index("ix_queue_item_session_status", QueueItem.session_id, QueueItem.status)
+Index("ix_audit_entry_session_created", AuditEntry.session_id, AuditEntry.created_at)
