@@ -7,6 +7,8 @@ STAMP := $(VENV)/.installed-stamp
 NODE_STAMP := tests/js/node_modules/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# Where `make run` keeps the demo session's logins (created on the first start only).
+DEMO_LOGINS ?= instance/demo-logins.txt
 
 .PHONY: install run test test-sqlite test-postgres lint bench clean
 
@@ -23,15 +25,15 @@ $(NODE_STAMP): tests/js/package.json tests/js/package-lock.json
 	touch $(NODE_STAMP)
 
 run: install
-	@mkdir -p instance
+	@mkdir -p "$(dir $(DEMO_LOGINS))"
 	$(BIN)/dialogue db upgrade
-	@if [ ! -s instance/demo-logins.txt ]; then \
-		$(BIN)/dialogue demo --base-url http://$(HOST):$(PORT) > instance/demo-logins.txt.tmp && \
-		mv instance/demo-logins.txt.tmp instance/demo-logins.txt; \
+	@if [ ! -s "$(DEMO_LOGINS)" ]; then \
+		$(BIN)/dialogue demo --base-url http://$(HOST):$(PORT) > "$(DEMO_LOGINS).tmp" && \
+		mv "$(DEMO_LOGINS).tmp" "$(DEMO_LOGINS)"; \
 	fi
-	@echo "Demo session and logins (kept in instance/demo-logins.txt):"
-	@cat instance/demo-logins.txt
-	$(BIN)/dialogue serve --host $(HOST) --port $(PORT)
+	@echo "Demo session and logins (kept in $(DEMO_LOGINS)):"
+	@cat "$(DEMO_LOGINS)"
+	exec $(BIN)/dialogue serve --host $(HOST) --port $(PORT)
 
 # The whole suite on SQLite, then again on PostgreSQL when DIALOGUE_TEST_DATABASE_URL is set.
 test: install $(NODE_STAMP)

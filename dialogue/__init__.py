@@ -30,7 +30,7 @@ def create_app(config: dict | None = None) -> Flask:
     )
 
     from . import database  # noqa: F401  (registers the connection settings)
-    from .extensions import babel, csrf, db, login_manager, migrate, socketio
+    from .extensions import babel, csrf, db, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
@@ -39,17 +39,19 @@ def create_app(config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=_select_locale)
     # Handlers must be registered before the first server exists, so every init_app
     # (tests build several apps) hands them to its new server.
+    from .moderation import events as moderation_events  # noqa: F401
     from .room import events  # noqa: F401
 
     init_socketio(app)
     app.jinja_env.globals["page_language"] = _page_language
 
-    from . import auth, pages, room, sessions, web
+    from . import auth, moderation, pages, room, sessions, web
 
     web.init_app(app)
     auth.init_app(app)
     sessions.init_app(app)
     room.init_app(app)
+    moderation.init_app(app)
     pages.init_app(app)
 
     from .cli import register_commands

@@ -65,6 +65,10 @@ def register_commands(app: Flask) -> None:
     def serve(host: str, port: int) -> None:
         """Bring the schema up to date, then serve HTTP and Socket.IO."""
         upgrade_schema()
+        from .services.moderation import current_matcher, ensure_starter_words
+
+        ensure_starter_words()
+        current_matcher()  # compile the watched words now, not inside the first message's send
         # A single server owns every socket, so presence rows left by a previous run are stale.
         db.session.execute(delete(Presence))
         db.session.commit()
@@ -84,6 +88,9 @@ def register_commands(app: Flask) -> None:
     def demo(participants: int, as_json: bool, base_url: str) -> None:
         """Create a live demo session with a facilitator, a moderator and N participants."""
         upgrade_schema()
+        from .services.moderation import ensure_starter_words
+
+        ensure_starter_words()
         result = create_demo(participants, base_url.rstrip("/"))
         if as_json:
             click.echo(json.dumps(result, ensure_ascii=False))
@@ -135,6 +142,8 @@ def register_commands(app: Flask) -> None:
         accounts.reactivate_user(_user_by_email(email))
         click.echo(f"Reactivated {email}.")
 
+    register_word_commands(app)
+
     tokens = click.Group("tokens", help="Manage API tokens.")
     app.cli.add_command(tokens)
 
@@ -163,6 +172,70 @@ def register_commands(app: Flask) -> None:
         except DialogueError as error:
             _fail(error)
         click.echo(f"Revoked token {token_id}.")
+
+
+def register_word_commands(app: Flask) -> None:
+    """`dialogue words ...`: the watched-words list from the command line."""
+    from .services import moderation
+
+    words = click.Group("words", help="Manage the watched-words list.")
+    app.cli.add_command(words)
+
+    @words.command("add")
+    @click.option("--action", type=click.Choice(["block", "hold", "flag", "mask"]), default="hold", show_default=True)
+    @click.option("--language", type=click.Choice(["en", "ru", "hy", "az"]), default=None,
+                  help="The term's language (for the record and language-specific folding); every "
+                       "term is checked in every message.")
+    @click.option("--substring", is_flag=True, help="Match inside longer words too.")
+    @click.argument("term")
+    def words_add(action: str, language: str | None, substring: bool, term: str) -> None:
+        """Add a watched word."""
+        try:
+            word = moderation.add_word(None, term, action, language, whole_word=not substring)
+        except DialogueError as error:
+            _fail(error)
+        click.echo(f"Added {word.term!r} ({word.action}, {word.language or 'all languages'}).")
+
+    @words.command("import")
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False))
+    def words_import(path: str) -> None:
+        """Import a CSV (term,action,language,match); a bad line refuses the whole file."""
+        with open(path, encoding="utf-8-sig") as handle:
+            text = handle.read()
+        try:
+            added = moderation.import_words(None, text)
+        except DialogueError as error:
+            _fail(error)
+        click.echo(f"Imported {added} terms.")
+
+    @words.command("export")
+    def words_export() -> None:
+        """Print the list as CSV, in the import format."""
+        click.echo(moderation.export_words(), nl=False)
+
+    @words.command("list")
+    def words_list() -> None:
+        """List the watched words."""
+        for word in moderation.words():
+            match = "word" if word.whole_word else "substring"
+            click.echo(f"{word.id}\t{word.term}\t{word.action}\t{word.language or '*'}\t{match}")
+
+    @words.command("remove")
+    @click.argument("word_id", type=int)
+    def words_remove(word_id: int) -> None:
+        """Remove a watched word by its id."""
+        try:
+            moderation.remove_word(None, word_id)
+        except DialogueError as error:
+            _fail(error)
+        click.echo(f"Removed word {word_id}.")
+
+    @words.command("starter")
+    def words_starter() -> None:
+        """Add the shipped starter list (terms already present are kept as they are)."""
+        from .moderation.matcher import starter_terms, to_csv
+
+        click.echo(f"Imported {moderation.import_words(None, to_csv(starter_terms()))} starter terms.")
 
 
 DEMO_DESCRIPTION = (

@@ -32,6 +32,11 @@ def staff_room(session_id: str) -> str:
     return f"session:{session_id}:staff"
 
 
+def public_room(session_id: str) -> str:
+    """Sockets of the session's participants and observers (everyone but staff)."""
+    return f"session:{session_id}:public"
+
+
 def member_room(session_id: str, user_id: int) -> str:
     """Sockets of one user that joined this session."""
     return f"session:{session_id}:user:{user_id}"

@@ -235,6 +235,9 @@ class Message(db.Model):
     # holding the original can still prove what was said.
     content_hash: Mapped[str] = mapped_column(String(64), default="", server_default="")
     status: Mapped[str] = mapped_column(String(10), default="visible")
+    # True once everyone in the session could see it. A held message that is rejected was
+    # never public, so only its author and the staff ever learn it existed.
+    published: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

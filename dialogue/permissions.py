@@ -88,9 +88,10 @@ def require_send(user: User, session: DialogueSession, membership: Membership | 
 
 
 def can_see_message(user: User, membership: Membership | None, message: Message) -> bool:
-    """Visible, hidden and redacted messages are seen by everyone in the session (hidden and
-    redacted ones only as a notice); held messages by their author and the session's staff."""
-    if message.status != "held":
+    """Everyone in the session sees a visible message, and a notice in place of a published
+    message that was later hidden or redacted; a held message, or one rejected before it was
+    ever published, is seen only by its author and the session's staff."""
+    if message.status == "visible" or message.published:
         return True
     if is_session_staff(user, membership):
         return True
@@ -101,7 +102,54 @@ def message_visibility_clause(user: User, membership: Membership | None):
     """The SQL condition that selects the messages of a session this user may see."""
     if is_session_staff(user, membership):
         return true()
-    return (Message.status != "held") | (Message.author_id == user.id)
+    return (Message.status == "visible") | Message.published | (Message.author_id == user.id)
+
+
+def sees_staff_view(user: User, membership: Membership | None) -> bool:
+    """Staff read the text of hidden messages (to review them); nobody reads redacted text."""
+    return is_session_staff(user, membership)
+
+
+def require_staff(user: User, session: DialogueSession | None) -> Membership | None:
+    """Moderators, facilitators and admins moderate a session; others are forbidden."""
+    membership = require_view(user, session)
+    if not is_session_staff(user, membership):
+        raise DialogueError("forbidden")
+    return membership
+
+
+def can_flag(user: User, membership: Membership | None) -> bool:
+    """Members who take part flag messages; observers only read."""
+    return membership is not None and membership.role in WRITING_ROLES
+
+
+def can_sanction(actor: User, actor_membership: Membership | None, target: Membership) -> bool:
+    """Staff sanction participants and observers; facilitators (and admins) also moderators;
+    only admins sanction facilitators. Nobody sanctions themselves."""
+    if target.user_id == actor.id:
+        return False
+    if actor.is_admin:
+        return True
+    if actor_membership is None or actor_membership.role not in STAFF_ROLES:
+        return False
+    if target.role in ("participant", "observer"):
+        return True
+    return actor_membership.role == "facilitator" and target.role == "moderator"
+
+
+def can_manage_words(user: User) -> bool:
+    """Admins and platform moderators manage the watched-words list."""
+    return user.active and user.role in ("admin", "moderator")
+
+
+def can_read_audit(user: User, membership: Membership | None) -> bool:
+    """Facilitators of the session and admins read and export its audit log."""
+    return can_manage_session(user, membership)
+
+
+def needs_second_key(session: DialogueSession, target_role: str) -> bool:
+    """Under the two-key rule, acting against a participant needs a second moderator."""
+    return bool(session.two_key) and target_role == "participant"
 
 
 def require_reply_target(session: DialogueSession, user: User, membership: Membership | None,

@@ -28,10 +28,11 @@ def member_object(session: DialogueSession, membership: Membership) -> dict:
     }
 
 
-def message_object(session: DialogueSession, message: Message) -> dict:
-    """The protocol's Message. Hidden and redacted messages carry no text: clients show a
-    notice in their place (moderators will read hidden text through the review queue)."""
-    body_html = message.body_html if message.status in ("visible", "held") else ""
+def message_object(session: DialogueSession, message: Message, *, staff_view: bool = False) -> dict:
+    """The protocol's Message. Hidden messages carry their text only in the staff view, for
+    review; redacted ones carry none at all, for anyone."""
+    shown = message.status in ("visible", "held") or (staff_view and message.status == "hidden")
+    body_html = message.body_html if shown else ""
     return {
         "id": message.id,
         "session_id": message.session_id,
@@ -56,6 +57,9 @@ def session_object(session: DialogueSession) -> dict:
         "state": session.state,
         "sides": [session.side_a_label, session.side_b_label],
         "ground_rules": session.ground_rules,
+        "moderation": session.moderation_mode,
+        "flag_threshold": session.flag_threshold,
+        "two_key": session.two_key,
         "last_seq": session.last_seq,
         "started_at": iso(session.started_at),
         "ended_at": iso(session.ended_at),
@@ -63,8 +67,9 @@ def session_object(session: DialogueSession) -> dict:
 
 
 def session_state_event(session: DialogueSession) -> dict:
-    """The `session` event: the session's state changed."""
-    return {"session_id": session.id, "state": session.state, "last_seq": session.last_seq}
+    """The `session` event: the session's state or settings changed."""
+    return {"session_id": session.id, "state": session.state, "last_seq": session.last_seq,
+            "moderation": session.moderation_mode}
 
 
 def me_object(session: DialogueSession, membership: Membership | None, user) -> dict:

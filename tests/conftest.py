@@ -13,9 +13,9 @@ import tempfile
 from pathlib import Path
 
 import pytest
+import requests
 from flask import has_app_context
 from flask.testing import FlaskClient
-import requests
 from sqlalchemy import create_engine, text
 
 from dialogue import create_app
@@ -169,3 +169,21 @@ def live_server(app, database_url, tmp_path_factory):
                           DIALOGUE_SWEEP_SECONDS="300")
     yield server
     stop_server(server)
+
+
+@pytest.fixture
+def clients(live_server):
+    """Connect recording Socket.IO clients to the live server; all closed after the test."""
+    from .helpers import RecordingClient
+
+    made: list[RecordingClient] = []
+
+    def connect(person_or_token, **kwargs) -> RecordingClient:
+        token = getattr(person_or_token, "token", person_or_token)
+        client = RecordingClient(live_server.url, token, **kwargs).connect()
+        made.append(client)
+        return client
+
+    yield connect
+    for client in made:
+        client.close()

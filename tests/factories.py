@@ -67,6 +67,7 @@ class Room:
     facilitator: Person
     moderator: Person
     participants: list[Person] = field(default_factory=list)
+    moderators: list[Person] = field(default_factory=list)
     observer: Person | None = None
     outsider: Person | None = None
 
@@ -75,14 +76,19 @@ class Room:
         return self.session.id
 
 
-def gen_room(participants: int = 2, state: str = "live") -> Room:
+def gen_room(participants: int = 2, state: str = "live", moderators: int = 1,
+             moderator_sides: str = "") -> Room:
     facilitator_user = gen_user("facilitator")
     session = gen_session(facilitator_user, state=state)
     facilitator_membership = db.session.query(Membership).filter_by(
         session_id=session.id, user_id=facilitator_user.id).one()
     facilitator = Person(facilitator_user, facilitator_membership, gen_token(facilitator_user))
-    moderator_user, moderator_membership = gen_member(session, "moderator", side=None)
-    room = Room(session, facilitator, Person(moderator_user, moderator_membership, gen_token(moderator_user)))
+    people = []
+    for index in range(moderators):
+        side = moderator_sides[index] if index < len(moderator_sides) else None
+        user, membership = gen_member(session, "moderator", side=side)
+        people.append(Person(user, membership, gen_token(user)))
+    room = Room(session, facilitator, people[0], moderators=people)
     for index in range(participants):
         user, membership = gen_member(session, "participant", side="ab"[index % 2])
         room.participants.append(Person(user, membership, gen_token(user)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+import uuid
 from collections.abc import Callable
 
 import socketio
@@ -115,3 +116,17 @@ class RecordingClient:
     def close(self) -> None:
         if self.sio.connected:
             self.sio.disconnect()
+
+
+def joined(connect, person, session_id: str, since_seq: int = 0):
+    """Connect as `person` and join the session; return (client, join answer)."""
+    client = connect(person)
+    answer = client.call("join", {"session_id": session_id, "since_seq": since_seq})
+    assert answer["ok"], answer
+    return client, answer
+
+
+def send(client: RecordingClient, session_id: str, body: str, client_id: str | None = None, **extra):
+    """Send a message with a fresh client_id unless one is given; return the answer."""
+    return client.call("send", {"session_id": session_id, "client_id": client_id or uuid.uuid4().hex,
+                                "body": body, **extra})

@@ -3,63 +3,33 @@
 from __future__ import annotations
 
 import threading
-import uuid
 
 import pytest
 import socketio
-
 from sqlalchemy import select
 
 from dialogue.extensions import db
-
 from dialogue.models import Message
 from dialogue.services import accounts, dialogues
 
 from .factories import gen_room
-from .helpers import RecordingClient, stored, stored_count, wait_until
+from .helpers import RecordingClient, joined, send, stored, stored_count, wait_until
 
 pytestmark = pytest.mark.live
-
-
-@pytest.fixture
-def clients(live_server):
-    made: list[RecordingClient] = []
-
-    def connect(person_or_token, **kwargs) -> RecordingClient:
-        token = getattr(person_or_token, "token", person_or_token)
-        client = RecordingClient(live_server.url, token, **kwargs).connect()
-        made.append(client)
-        return client
-
-    yield connect
-    for client in made:
-        client.close()
-
-
-def _joined(connect, person, session_id, since_seq=0):
-    client = connect(person)
-    answer = client.call("join", {"session_id": session_id, "since_seq": since_seq})
-    assert answer["ok"], answer
-    return client, answer
-
-
-def _send(client, session_id, body, client_id=None, **extra):
-    return client.call("send", {"session_id": session_id, "client_id": client_id or uuid.uuid4().hex,
-                                "body": body, **extra})
 
 
 def test_send_reaches_exactly_the_members_who_joined(ctx, clients):
     room = gen_room(participants=2)
     alice, bora = room.participants
-    a, _ = _joined(clients, alice, room.id)
-    b, _ = _joined(clients, bora, room.id)
-    f, _ = _joined(clients, room.facilitator, room.id)
-    o, _ = _joined(clients, room.observer, room.id)
+    a, _ = joined(clients, alice, room.id)
+    b, _ = joined(clients, bora, room.id)
+    f, _ = joined(clients, room.facilitator, room.id)
+    o, _ = joined(clients, room.observer, room.id)
     # Members who are connected but did not join, and non-members, get nothing.
     idle = clients(room.moderator)
     outsider = clients(room.outsider)
 
-    answer = _send(a, room.id, "Hello from *Yerevan*")
+    answer = send(a, room.id, "Hello from *Yerevan*")
     assert answer["ok"], answer
     message = answer["message"]
     assert message["body_html"] == "<p>Hello from <em>Yerevan</em></p>"
@@ -79,9 +49,9 @@ def test_send_reaches_exactly_the_members_who_joined(ctx, clients):
 def test_message_record_contains_no_real_identity(ctx, clients):
     room = gen_room(participants=2)
     alice, bora = room.participants
-    b, _ = _joined(clients, bora, room.id)
-    a, join = _joined(clients, alice, room.id)
-    _send(a, room.id, "Is anyone there?")
+    b, _ = joined(clients, bora, room.id)
+    a, join = joined(clients, alice, room.id)
+    send(a, room.id, "Is anyone there?")
     b.wait_for("message")
     b.wait_for("presence", lambda p: len(p["online"]) == 2)
     text = repr(b.events) + repr(join)
@@ -93,9 +63,9 @@ def test_message_record_contains_no_real_identity(ctx, clients):
 def test_presence_lists_each_online_member_once(ctx, clients):
     room = gen_room(participants=2)
     alice, bora = room.participants
-    a1, _ = _joined(clients, alice, room.id)
-    a2, _ = _joined(clients, alice, room.id)  # a second tab
-    b, _ = _joined(clients, bora, room.id)
+    a1, _ = joined(clients, alice, room.id)
+    a2, _ = joined(clients, alice, room.id)  # a second tab
+    b, _ = joined(clients, bora, room.id)
     online = b.wait_for("presence", lambda p: len(p["online"]) == 2)["online"]
     assert sorted(m["id"] for m in online) == sorted([alice.id, bora.id])
     a1.close()
@@ -106,35 +76,35 @@ def test_presence_lists_each_online_member_once(ctx, clients):
 def test_six_clients_sending_concurrently_get_identical_gap_free_histories(ctx, clients):
     room = gen_room(participants=6)
     session_id = room.id
-    joined = [_joined(clients, person, session_id)[0] for person in room.participants]
+    sockets = [joined(clients, person, session_id)[0] for person in room.participants]
     per_client = 15
     errors: list = []
 
     def burst(client: RecordingClient):
         try:
             for i in range(per_client):
-                answer = _send(client, session_id, f"message {i}")
+                answer = send(client, session_id, f"message {i}")
                 assert answer["ok"], answer
         except Exception as error:  # noqa: BLE001 - collected and asserted below
             errors.append(error)
 
-    threads = [threading.Thread(target=burst, args=(c,)) for c in joined]
+    threads = [threading.Thread(target=burst, args=(c,)) for c in sockets]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
     assert not errors
-    total = per_client * len(joined)
-    for client in joined:
+    total = per_client * len(sockets)
+    for client in sockets:
         wait_until(lambda c=client: len(c.of("message")) == total, timeout=30,
                    message="every client receives every message")
-    streams = [[m["seq"] for m in client.of("message")] for client in joined]
+    streams = [[m["seq"] for m in client.of("message")] for client in sockets]
     first = streams[0]
     assert first == sorted(first), "live events arrive in seq order"
     assert first == list(range(first[0], first[0] + total)), "seq is gap-free"
     for stream in streams[1:]:
         assert stream == first, "every client sees the same order"
-    history = joined[0].call("history", {"session_id": session_id, "since_seq": 0})
+    history = sockets[0].call("history", {"session_id": session_id, "since_seq": 0})
     assert [m["seq"] for m in history["messages"]] == first
     assert history["last_seq"] == first[-1]
     assert stored(select(Message.seq).where(Message.session_id == session_id).order_by(Message.seq)) == first
@@ -143,17 +113,17 @@ def test_six_clients_sending_concurrently_get_identical_gap_free_histories(ctx, 
 def test_reconnect_with_since_seq_gets_exactly_what_was_missed(ctx, clients):
     room = gen_room(participants=2)
     alice, bora = room.participants
-    a, _ = _joined(clients, alice, room.id)
-    b, _ = _joined(clients, bora, room.id)
-    seen = [_send(a, room.id, f"before {i}")["message"] for i in range(3)]
+    a, _ = joined(clients, alice, room.id)
+    b, _ = joined(clients, bora, room.id)
+    seen = [send(a, room.id, f"before {i}")["message"] for i in range(3)]
     b.wait_for("message", lambda m: m["id"] == seen[-1]["id"])
     last_seen = max(m["seq"] for m in b.of("message"))
     b.close()
-    missed = [_send(a, room.id, f"while away {i}")["message"] for i in range(4)]
-    b2, answer = _joined(clients, bora, room.id, since_seq=last_seen)
+    missed = [send(a, room.id, f"while away {i}")["message"] for i in range(4)]
+    b2, answer = joined(clients, bora, room.id, since_seq=last_seen)
     assert [m["id"] for m in answer["messages"]] == [m["id"] for m in missed]
     assert answer["last_seq"] == missed[-1]["seq"] and answer["more"] is False
-    after = _send(a, room.id, "after return")["message"]
+    after = send(a, room.id, "after return")["message"]
     b2.wait_for("message", lambda m: m["id"] == after["id"])
     assert [m["id"] for m in b2.of("message")] == [after["id"]]
 
@@ -161,17 +131,17 @@ def test_reconnect_with_since_seq_gets_exactly_what_was_missed(ctx, clients):
 def test_resent_client_id_produces_no_duplicate(ctx, clients):
     room = gen_room(participants=2)
     alice, bora = room.participants
-    a, _ = _joined(clients, alice, room.id)
-    b, _ = _joined(clients, bora, room.id)
-    first = _send(a, room.id, "only once", client_id="resend-1")
-    again = _send(a, room.id, "only once (retry)", client_id="resend-1")
+    a, _ = joined(clients, alice, room.id)
+    b, _ = joined(clients, bora, room.id)
+    first = send(a, room.id, "only once", client_id="resend-1")
+    again = send(a, room.id, "only once (retry)", client_id="resend-1")
     assert first["ok"] and again["ok"]
     assert again["message"] == first["message"]
-    marker = _send(a, room.id, "marker")["message"]
+    marker = send(a, room.id, "marker")["message"]
     b.wait_for("message", lambda m: m["id"] == marker["id"])
     assert [m["id"] for m in b.of("message")] == [first["message"]["id"], marker["id"]]
     # The same client_id from another author is another message.
-    other = _send(b, room.id, "mine", client_id="resend-1")
+    other = send(b, room.id, "mine", client_id="resend-1")
     assert other["ok"] and other["message"]["id"] != first["message"]["id"]
     assert stored_count(Message, Message.session_id == room.id, Message.client_id == "resend-1") == 2
 
@@ -181,14 +151,14 @@ def test_non_member_is_forbidden_and_unknown_session_not_found(ctx, clients):
     outsider = clients(room.outsider)
     assert outsider.call("join", {"session_id": room.id})["error"]["code"] == "forbidden"
     assert outsider.call("history", {"session_id": room.id})["error"]["code"] == "forbidden"
-    assert _send(outsider, room.id, "let me in")["error"]["code"] == "forbidden"
+    assert send(outsider, room.id, "let me in")["error"]["code"] == "forbidden"
     assert outsider.call("join", {"session_id": "does-not-exist"})["error"]["code"] == "not_found"
 
 
-def test_observer_cannot_send(ctx, clients):
+def test_observer_cannotsend(ctx, clients):
     room = gen_room(participants=1)
-    observer, _ = _joined(clients, room.observer, room.id)
-    assert _send(observer, room.id, "hello")["error"]["code"] == "forbidden"
+    observer, _ = joined(clients, room.observer, room.id)
+    assert send(observer, room.id, "hello")["error"]["code"] == "forbidden"
 
 
 @pytest.mark.parametrize("token", [None, "", "dlg_not-a-real-token", "garbage", 12345])
@@ -205,7 +175,7 @@ def test_unauthenticated_connection_is_refused(live_server, token):
 def test_revoked_token_is_refused_and_its_live_socket_dropped(ctx, live_server, clients):
     room = gen_room(participants=1)
     alice = room.participants[0]
-    a, _ = _joined(clients, alice, room.id)
+    a, _ = joined(clients, alice, room.id)
     token_id = accounts.resolve_token(alice.token).id
     db.session.commit()
     accounts.revoke_api_token(alice.user, token_id)
@@ -223,8 +193,8 @@ def test_revoked_token_is_refused_and_its_live_socket_dropped(ctx, live_server, 
 def test_deactivated_users_live_socket_is_dropped(ctx, clients):
     room = gen_room(participants=2)
     alice, bora = room.participants
-    a, _ = _joined(clients, alice, room.id)
-    b, _ = _joined(clients, bora, room.id)
+    a, _ = joined(clients, alice, room.id)
+    b, _ = joined(clients, bora, room.id)
     accounts.deactivate_user(alice.user)
     a.disconnected.wait(10)
     assert a.disconnected.is_set()
@@ -237,8 +207,8 @@ def test_deactivated_users_live_socket_is_dropped(ctx, clients):
 def test_revoked_membership_drops_the_socket_and_refuses_rejoin(ctx, clients):
     room = gen_room(participants=2)
     alice, bora = room.participants
-    a, _ = _joined(clients, alice, room.id)
-    b, _ = _joined(clients, bora, room.id)
+    a, _ = joined(clients, alice, room.id)
+    b, _ = joined(clients, bora, room.id)
     dialogues.revoke_membership(room.facilitator.user, alice.membership.id, "left the ground rules")
     a.disconnected.wait(10)
     assert a.of("removed") == [{"session_id": room.id, "reason": "removed"}]
@@ -250,15 +220,15 @@ def test_revoked_membership_drops_the_socket_and_refuses_rejoin(ctx, clients):
 def test_session_state_changes_reach_the_room_and_gate_sending(ctx, clients):
     room = gen_room(participants=1, state="draft")
     alice = room.participants[0]
-    a, answer = _joined(clients, alice, room.id)
+    a, answer = joined(clients, alice, room.id)
     assert answer["session"]["state"] == "draft"
-    assert _send(a, room.id, "too early")["error"]["code"] == "session_not_live"
+    assert send(a, room.id, "too early")["error"]["code"] == "session_not_live"
     dialogues.change_state(room.facilitator.user, room.id, "start")
     assert a.wait_for("session")["state"] == "live"
-    assert _send(a, room.id, "now")["ok"]
+    assert send(a, room.id, "now")["ok"]
     dialogues.change_state(room.facilitator.user, room.id, "end")
     a.wait_for("session", lambda s: s["state"] == "ended")
-    assert _send(a, room.id, "too late")["error"]["code"] == "session_not_live"
+    assert send(a, room.id, "too late")["error"]["code"] == "session_not_live"
 
 
 def test_long_polling_transport_works(ctx, clients):
@@ -266,8 +236,8 @@ def test_long_polling_transport_works(ctx, clients):
     alice, bora = room.participants
     a = clients(alice, transports=["polling"])
     assert a.call("join", {"session_id": room.id})["ok"]
-    b, _ = _joined(clients, bora, room.id)
-    sent = _send(b, room.id, "over websocket")["message"]
+    b, _ = joined(clients, bora, room.id)
+    sent = send(b, room.id, "over websocket")["message"]
     assert a.wait_for("message", lambda m: m["id"] == sent["id"])["body_html"] == "<p>over websocket</p>"
 
 
@@ -299,8 +269,8 @@ def test_foreign_origin_is_refused(live_server, ctx):
 def test_malformed_send_is_refused_and_changes_nothing(ctx, clients, payload, code):
     room = gen_room(participants=2)
     alice, bora = room.participants
-    a, _ = _joined(clients, alice, room.id)
-    b, _ = _joined(clients, bora, room.id)
+    a, _ = joined(clients, alice, room.id)
+    b, _ = joined(clients, bora, room.id)
     if isinstance(payload, dict) and payload.get("session_id") == "SESSION":
         payload = {**payload, "session_id": room.id}
     answer = a.call("send", payload) if payload is not None else a.call("send")
@@ -308,7 +278,7 @@ def test_malformed_send_is_refused_and_changes_nothing(ctx, clients, payload, co
     assert isinstance(answer["error"]["message"], str) and answer["error"]["message"]
     # Nothing stored, nobody disconnected, and the room still works.
     assert stored_count(Message, Message.session_id == room.id) == 0
-    ok = _send(a, room.id, "still fine")
+    ok = send(a, room.id, "still fine")
     assert ok["ok"] and ok["message"]["seq"] == 1
     b.wait_for("message", lambda m: m["id"] == ok["message"]["id"])
 
@@ -316,13 +286,13 @@ def test_malformed_send_is_refused_and_changes_nothing(ctx, clients, payload, co
 def test_unknown_event_and_huge_payload_are_answered_not_fatal(ctx, clients):
     room = gen_room(participants=2)
     alice, bora = room.participants
-    a, _ = _joined(clients, alice, room.id)
-    b, _ = _joined(clients, bora, room.id)
+    a, _ = joined(clients, alice, room.id)
+    b, _ = joined(clients, bora, room.id)
     assert a.call("launch_rockets", {"x": 1})["error"]["code"] == "invalid"
     huge = {"session_id": room.id, "client_id": "big", "body": "x" * 3000, "padding": "y" * 50_000}
     assert a.call("send", huge)["error"]["code"] == "too_long"
     assert a.sio.connected and b.sio.connected
-    assert _send(a, room.id, "after all that")["ok"]
+    assert send(a, room.id, "after all that")["ok"]
 
 
 @pytest.fixture(scope="module")

@@ -128,7 +128,7 @@ def on_unknown_event(event, *args):
     return DialogueError("invalid", f"Unknown event {str(event)[:40]!r}.").to_answer()
 
 
-def _session_id(payload: dict) -> str:
+def session_id_field(payload: dict) -> str:
     session_id = payload.get("session_id")
     if not isinstance(session_id, str) or not session_id or len(session_id) > 64:
         raise DialogueError("invalid", "session_id must be a string.")
@@ -162,7 +162,7 @@ def join(user: User, payload: dict) -> dict:
     """A member opens the room. They get the session, themselves and what they missed since
     `since_seq`; from now on this socket receives the session's live events, and everyone in
     the room receives a new `presence`."""
-    session_id = _session_id(payload)
+    session_id = session_id_field(payload)
     since_seq = messages.parse_since(payload.get("since_seq"))
     session = db.session.get(DialogueSession, session_id)
     membership = permissions.require_view(user, session)
@@ -172,6 +172,8 @@ def join(user: User, payload: dict) -> dict:
     join_room(emitter.member_room(session.id, user.id))
     if permissions.is_session_staff(user, membership):
         join_room(emitter.staff_room(session.id))
+    else:
+        join_room(emitter.public_room(session.id))
     if db.session.get(Presence, (request.sid, session.id)) is None:
         db.session.add(Presence(sid=request.sid, session_id=session.id, user_id=user.id))
         db.session.flush()
@@ -185,7 +187,7 @@ def join(user: User, payload: dict) -> dict:
 @client_event("history")
 def history(user: User, payload: dict) -> dict:
     """A member fetches what changed after `since_seq` (the next page after `more: true`)."""
-    session_id = _session_id(payload)
+    session_id = session_id_field(payload)
     since_seq = messages.parse_since(payload.get("since_seq"))
     session = db.session.get(DialogueSession, session_id)
     membership = permissions.require_view(user, session)
@@ -197,11 +199,11 @@ def history(user: User, payload: dict) -> dict:
 @client_event("leave")
 def leave(user: User, payload: dict) -> dict:
     """A member closes the room; this socket stops receiving its events."""
-    session_id = _session_id(payload)
+    session_id = session_id_field(payload)
     if db.session.get(DialogueSession, session_id) is None:
         raise DialogueError("not_found")
     for room in (emitter.session_room(session_id), emitter.member_room(session_id, user.id),
-                 emitter.staff_room(session_id)):
+                 emitter.staff_room(session_id), emitter.public_room(session_id)):
         leave_room(room)
     removed = db.session.execute(
         delete(Presence).where(Presence.sid == request.sid, Presence.session_id == session_id)
@@ -217,5 +219,5 @@ def send(user: User, payload: dict) -> dict:
     """A member writes. Everyone who may see the message receives `message`; the author also
     gets it in the acknowledgement, which comes only after it is stored."""
     message, _created = messages.send_message(
-        user, _session_id(payload), payload.get("client_id"), payload.get("body"), payload.get("reply_to"))
+        user, session_id_field(payload), payload.get("client_id"), payload.get("body"), payload.get("reply_to"))
     return {"message": message_object(message.membership.session, message)}

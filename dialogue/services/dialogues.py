@@ -255,9 +255,14 @@ def revoke_membership(user: User, membership_id: int, reason: str = "removed") -
     if membership.user_id == user.id:
         raise DialogueError("invalid", _("You cannot remove yourself."))
     if membership.revoked_at is None:
-        membership.revoked_at = utcnow()
-        membership.revoked_reason = (reason or "removed")[:200]
-        emitter.drop_on_commit(db.session, emitter.member_room(membership.session_id, membership.user_id),
-                               "removed", session_id=membership.session_id)
+        end_membership(membership, reason)
     db.session.commit()
     return membership
+
+
+def end_membership(membership: Membership, reason: str) -> None:
+    """Revoke a membership; once committed, the member's live sockets in the session are dropped."""
+    membership.revoked_at = utcnow()
+    membership.revoked_reason = (reason or "removed")[:200]
+    emitter.drop_on_commit(db.session, emitter.member_room(membership.session_id, membership.user_id),
+                           "removed", session_id=membership.session_id)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -10,16 +12,25 @@ from .. import emitter, permissions
 from ..errors import DialogueError
 from ..extensions import db
 from ..models import DialogueSession, Message, User, utcnow
-from ..protocol import message_object
+from ..protocol import iso, message_object
 from ..sanitize import render_message
+from . import moderation
 from .common import next_seq, session_write
 
 
-def message_rooms(session_id: str, message: Message) -> tuple[str, ...]:
-    """The rooms that may see a message in its current status (see permissions.can_see_message)."""
-    if message.status == "held":
-        return (emitter.staff_room(session_id), emitter.member_room(session_id, message.author_id))
-    return (emitter.session_room(session_id),)
+def queue_message_event(session: DialogueSession, message: Message, event: str = "message") -> None:
+    """After commit, send a message in its current status to exactly those who may see it
+    (permissions.can_see_message), each in the view they are allowed (staff see hidden text)."""
+    session_id = session.id
+    staff_view = message_object(session, message, staff_view=True)
+    if message.status == "visible" or message.status == "redacted" and message.published:
+        emitter.on_commit(db.session, event, message_object(session, message), emitter.session_room(session_id))
+    elif message.published:  # hidden after it was public: a notice for members, the text for staff
+        emitter.on_commit(db.session, event, message_object(session, message), emitter.public_room(session_id))
+        emitter.on_commit(db.session, event, staff_view, emitter.staff_room(session_id))
+    else:  # held, or rejected/redacted before anyone else saw it
+        emitter.on_commit(db.session, event, message_object(session, message), emitter.member_room(session_id, message.author_id))
+        emitter.on_commit(db.session, event, staff_view, emitter.staff_room(session_id))
 
 
 def _client_id(value) -> str:
@@ -50,17 +61,22 @@ def send_message(user: User, session_id, client_id, body, reply_to=None) -> tupl
             db.session.rollback()
             return first, False
         membership = permissions.require_send(user, session, membership)
+        now = utcnow()
+        if membership.muted_until is not None and membership.muted_until > now:
+            raise DialogueError("muted", until=iso(membership.muted_until))
         text = body.strip()
         if not text:
             raise DialogueError("empty")
         if len(text) > current_app.config["DIALOGUE_MAX_MESSAGE_CHARS"]:
             raise DialogueError("too_long")
         target = permissions.require_reply_target(session, user, membership, reply_to)
-        now = utcnow()
+        screening = moderation.screen(session, membership, text)
         message = Message(session_id=session.id, seq=next_seq(session), author_id=user.id,
                           membership_id=membership.id, client_id=client_id,
-                          reply_to_id=target.id if target else None, body_source=text,
-                          body_html=render_message(text), status="visible",
+                          reply_to_id=target.id if target else None, body_source=screening.body,
+                          body_html=render_message(screening.body), status=screening.status,
+                          published=screening.status == "visible",
+                          content_hash=hashlib.sha256(screening.body.encode("utf-8")).hexdigest(),
                           created_at=now, updated_at=now)
         message.membership = membership
         db.session.add(message)
@@ -73,8 +89,9 @@ def send_message(user: User, session_id, client_id, body, reply_to=None) -> tupl
             if first is None:
                 raise
             return first, False
-        emitter.on_commit(db.session, "message", message_object(session, message),
-                          *message_rooms(session.id, message))
+        queue_message_event(session, message)
+        if screening.reasons:
+            moderation.enqueue(session, message, screening.reasons, user.id)
         db.session.commit()
     return message, True
 
@@ -101,8 +118,9 @@ def history(user: User, session: DialogueSession, membership, since_seq: int) ->
     more = len(rows) > limit
     rows = rows[:limit]
     last_seq = rows[-1].seq if more else session.last_seq
+    staff_view = permissions.sees_staff_view(user, membership)
     return {
-        "messages": [message_object(session, m) for m in rows],
+        "messages": [message_object(session, m, staff_view=staff_view) for m in rows],
         "last_seq": last_seq,
         "more": more,
     }

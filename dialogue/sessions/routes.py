@@ -64,7 +64,11 @@ def manage(session_id: str):
         abort(403)
     form = InvitationForm()
     form.side.choices = side_choices(session)
-    return render_template("sessions/manage.html", session=session, form=form,
+    from ..moderation.forms import ModerationSettingsForm
+
+    moderation_form = ModerationSettingsForm(moderation=session.moderation_mode,
+                                             flag_threshold=session.flag_threshold, two_key=session.two_key)
+    return render_template("sessions/manage.html", session=session, form=form, moderation_form=moderation_form,
                            members=dialogues.members(session, include_revoked=True),
                            invitations=dialogues.invitations(session), confirm=ConfirmForm(),
                            now=dialogues.utcnow())

@@ -121,6 +121,9 @@ def upgrade():
 
     with op.batch_alter_table('message', schema=None) as batch_op:
         batch_op.add_column(sa.Column('content_hash', sa.String(length=64), server_default='', nullable=False))
+        batch_op.add_column(sa.Column('published', sa.Boolean(), server_default=sa.false(), nullable=False))
+    # Before moderation every stored message was public.
+    op.execute("UPDATE message SET published = true WHERE status = 'visible'")
 
 
 
@@ -128,6 +131,7 @@ def upgrade():
 def downgrade():
 
     with op.batch_alter_table('message', schema=None) as batch_op:
+        batch_op.drop_column('published')
         batch_op.drop_column('content_hash')
 
     with op.batch_alter_table('membership', schema=None) as batch_op:

@@ -9,6 +9,8 @@ const ACK_TIMEOUT_MS = 10000;
 const RETRY_DELAY_MS = 2000;
 const NEAR_BOTTOM_PX = 80;
 const EXCERPT_CHARS = 80;
+const MAX_NOTICES = 4;
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 const root = document.getElementById("room");
 if (root) {
@@ -20,6 +22,9 @@ function startRoom(root) {
   const canWrite = root.dataset.canWrite === "1";
   const maxChars = Number.parseInt(root.dataset.maxChars, 10) || 4000;
   const myId = root.dataset.meId;
+  const canFlag = root.dataset.canFlag === "1";
+  const canModerate = root.dataset.canModerate === "1";
+  const myRole = root.dataset.myRole || "";
 
   const $ = (id) => document.getElementById(id);
   const list = $("messages");
@@ -29,6 +34,9 @@ function startRoom(root) {
   const stateBanner = $("session-state");
   const connectionStatus = $("connection-status");
   const roomNotice = $("room-notice");
+  const noticeList = $("room-notices");
+  const moderationNote = $("moderation-note");
+  const queueCount = $("queue-link-count");
   const presenceList = $("presence");
   const presenceCount = $("presence-count");
   const form = $("composer");
@@ -71,6 +79,12 @@ function startRoom(root) {
   let replyTo = null;         // id of the message the composer replies to
   const pending = [];         // messages sent but not yet acknowledged: { client_id, body, reply_to }
   let sending = false;
+  let mutedUntil = null;      // Date until which a moderator muted me, or null
+  let muteTimer = null;
+  const flagged = new Map();  // String(message id) -> thank-you text, once I flagged it
+  let flagForm = null;        // the one open flag form: { messageId, form }
+  const ownNotices = new Map(); // String(message id) -> latest notice kind about my message
+  const openQueueItems = new Set(); // staff: ids of open queue items of this session
 
   // --- Connection ----------------------------------------------------------------------
 
@@ -193,6 +207,7 @@ function startRoom(root) {
       }
       hideRoomNotice();
       renderSessionState(answer.session && answer.session.state);
+      renderModerationMode(answer.session && answer.session.moderation);
       let cursor = absorbPage(answer);
       while (answer.more) {
         answer = await request("history", { session_id: sessionId, since_seq: cursor });
@@ -208,6 +223,9 @@ function startRoom(root) {
         setComposerNote("");
       }
       flushPending();
+      if (canModerate) {
+        loadQueueCount();
+      }
     } catch (error) {
       // A timeout or a lost connection: try again while connected; reconnecting re-joins.
       if (!stopped && socket.connected) {
@@ -290,6 +308,7 @@ function startRoom(root) {
   socket.on("session", (payload) => {
     if (payload && payload.session_id === sessionId) {
       renderSessionState(payload.state);
+      renderModerationMode(payload.moderation);
     }
   });
 
@@ -299,19 +318,189 @@ function startRoom(root) {
     }
   });
 
+  // --- Moderation: notices addressed to me, flags, the queue link -----------------------
+
   socket.on("notice", (payload) => {
     if (!payload || typeof payload.kind !== "string") {
       return;
     }
-    let text = t("notice" + capitalised(payload.kind));
+    const text = noticeText(payload);
     if (!text) {
       return;
     }
-    if (payload.reason) {
-      text += " " + t("noticeReason", { reason: payload.reason });
+    const messageId = payload.message_id !== undefined && payload.message_id !== null
+      ? String(payload.message_id) : null;
+    if (messageId) {
+      ownNotices.set(messageId, payload.kind);
+      rerender(messageId);
     }
-    showRoomNotice(text);
+    if (payload.kind === "muted") {
+      setMuted(payload.until);
+    } else if (payload.kind === "unmuted") {
+      setMuted(null);
+    }
+    addNotice(payload.kind, text, messageId);
   });
+
+  /** The sentence for one notice, in the reader's language, with the moderator's reason. */
+  function noticeText(payload) {
+    const reason = typeof payload.reason === "string" ? payload.reason.trim() : "";
+    const withReason = (text) => (reason ? text + " " + t("noticeReason", { reason }) : text);
+    switch (payload.kind) {
+      case "held": {
+        // For a hold the reason is a list of codes, not a moderator's words.
+        const codes = reason.split(/[,\s]+/).filter(Boolean);
+        if (codes.includes("flags")) {
+          return t("noticeHeldFlags");
+        }
+        const why = codes.map((code) => t("heldWhy" + camel(code))).filter(Boolean);
+        return why.length ? t("noticeHeld") + " " + t("noticeHeldWhy", { reasons: why.join("; ") }) : t("noticeHeld");
+      }
+      case "warned":
+        return reason ? t("noticeWarnedReason", { reason }) : t("noticeWarned");
+      case "muted": {
+        const until = parseDate(payload.until);
+        const time = until ? formatTime(until) : "";
+        return reason ? t("noticeMutedReason", { time, reason }) : t("noticeMuted", { time });
+      }
+      case "approved":
+      case "rejected":
+      case "redacted":
+      case "unmuted":
+        return withReason(t("notice" + capitalised(payload.kind)));
+      default:
+        return "";
+    }
+  }
+
+  /** "identifying_info" -> "IdentifyingInfo", for data-i18n keys. */
+  function camel(code) {
+    return String(code || "").split(/[_\-]+/).filter(Boolean).map(capitalised).join("");
+  }
+
+  function parseDate(value) {
+    if (!value) {
+      return null;
+    }
+    const date = new Date(value);
+    return Number.isNaN(date.getTime()) ? null : date;
+  }
+
+  /** Show a notice at the top of the notice area; the last few stay until dismissed. */
+  function addNotice(kind, text, messageId) {
+    const notice = document.createElement("div");
+    notice.className = "room-notice-item";
+    notice.dataset.kind = kind;
+    if (messageId) {
+      notice.dataset.messageId = messageId;
+    }
+    const paragraph = document.createElement("p");
+    paragraph.className = "room-notice-text";
+    paragraph.textContent = text;
+    if (messageId && messages.has(messageId)) {
+      paragraph.append(" ");
+      const link = document.createElement("a");
+      link.href = "#message-" + encodeURIComponent(messageId);
+      link.className = "room-notice-link";
+      link.dataset.target = messageId;
+      link.textContent = t("noticeShowMessage");
+      paragraph.append(link);
+    }
+    const dismiss = document.createElement("button");
+    dismiss.type = "button";
+    dismiss.className = "button-link room-notice-dismiss";
+    dismiss.textContent = t("noticeDismiss");
+    dismiss.setAttribute("aria-label", t("noticeDismissLabel"));
+    notice.append(paragraph, dismiss);
+    noticeList.prepend(notice);
+    while (noticeList.children.length > MAX_NOTICES) {
+      noticeList.lastElementChild.remove();
+    }
+  }
+
+  noticeList.addEventListener("click", (event) => {
+    const dismiss = event.target.closest(".room-notice-dismiss");
+    if (dismiss) {
+      dismiss.closest(".room-notice-item").remove();
+      return;
+    }
+    const link = event.target.closest(".room-notice-link");
+    if (link) {
+      const target = document.getElementById("message-" + link.dataset.target);
+      if (target) {
+        event.preventDefault();
+        target.scrollIntoView({ block: "center" });
+        target.focus({ preventScroll: true });
+      }
+    }
+  });
+
+  /** A moderator muted me until `until` (or lifted it, with null): the composer waits. */
+  function setMuted(until) {
+    const date = parseDate(until);
+    window.clearTimeout(muteTimer);
+    muteTimer = null;
+    if (date && date.getTime() > Date.now()) {
+      mutedUntil = date;
+      const wait = Math.min(date.getTime() - Date.now() + 250, MAX_TIMER_MS);
+      muteTimer = window.setTimeout(() => setMuted(mutedUntil && mutedUntil.getTime() > Date.now()
+        ? mutedUntil.toISOString() : null), wait);
+    } else {
+      mutedUntil = null;
+    }
+    root.dataset.muted = mutedUntil ? "true" : "false";
+    updateComposer();
+  }
+
+  function isMuted() {
+    return mutedUntil !== null && mutedUntil.getTime() > Date.now();
+  }
+
+  function renderModerationMode(mode) {
+    if (typeof mode !== "string" || !mode) {
+      return;
+    }
+    root.dataset.moderation = mode;
+    if (moderationNote) {
+      moderationNote.hidden = !(mode === "pre" && myRole === "participant");
+    }
+  }
+
+  /** Staff: how many items of this session wait in the review queue, next to its link. */
+  async function loadQueueCount() {
+    try {
+      const answer = await request("queue", { session_id: sessionId });
+      if (answer && answer.ok && Array.isArray(answer.items)) {
+        openQueueItems.clear();
+        for (const item of answer.items) {
+          openQueueItems.add(String(item.id));
+        }
+        renderQueueCount();
+      }
+    } catch (error) {
+      // The count is a convenience; the queue page itself has the truth.
+    }
+  }
+
+  socket.on("queue_item", (item) => {
+    if (!item || item.session_id !== sessionId || !queueCount) {
+      return;
+    }
+    if (item.status === "pending" || item.status === "escalated") {
+      openQueueItems.add(String(item.id));
+    } else {
+      openQueueItems.delete(String(item.id));
+    }
+    renderQueueCount();
+  });
+
+  function renderQueueCount() {
+    if (!queueCount) {
+      return;
+    }
+    queueCount.textContent = openQueueItems.size ? "(" + t("queueWaiting", { count: openQueueItems.size }) + ")" : "";
+    queueCount.hidden = openQueueItems.size === 0;
+  }
 
   // --- Messages ------------------------------------------------------------------------
 
@@ -336,9 +525,11 @@ function startRoom(root) {
     if (known && known.data.seq >= message.seq) {
       return; // the same change again (a reconnect, or ack and broadcast), or an older one
     }
+    const active = document.activeElement;
     const element = renderMessage(message);
     if (known) {
       known.element.replaceWith(element);
+      keepFocus(active, known.element, element);
     } else {
       placeInWritingOrder(element, message.id);
     }
@@ -393,9 +584,14 @@ function startRoom(root) {
       time.title = fullDateFormat.format(created);
       meta.append(time);
     }
+    const own = item.classList.contains("message-own");
     if (message.status === "held") {
-      const own = item.classList.contains("message-own");
       meta.append(span("message-flag badge", own ? t("awaitingReviewOwn") : t("awaitingReview")));
+    }
+    // Staff receive the text of a hidden message, to review it; it is marked as hidden.
+    const staffSeesHidden = message.status === "hidden" && Boolean(message.body_html);
+    if (staffSeesHidden) {
+      meta.append(span("message-hidden-mark badge", t("hiddenMark")));
     }
     item.append(meta);
 
@@ -406,9 +602,10 @@ function startRoom(root) {
 
     const body = document.createElement("div");
     body.className = "message-body";
-    if (message.status === "hidden") {
+    if (message.status === "hidden" && !staffSeesHidden) {
       body.classList.add("message-withheld");
-      body.textContent = t("hiddenByModerators");
+      body.textContent = own && ownNotices.get(String(message.id)) === "rejected"
+        ? t("ownRejected") : t("hiddenByModerators");
     } else if (message.status === "redacted") {
       body.classList.add("message-withheld");
       body.textContent = t("messageRemoved");
@@ -418,18 +615,249 @@ function startRoom(root) {
     }
     item.append(body);
 
-    if (canWrite && message.status === "visible") {
+    const key = String(message.id);
+    const flaggable = canFlag && message.status === "visible" && !own;
+    if ((canWrite || flaggable) && message.status === "visible") {
       const actions = document.createElement("div");
       actions.className = "message-actions";
-      const button = document.createElement("button");
-      button.type = "button";
-      button.className = "button-link message-reply-button";
-      button.textContent = t("reply");
-      button.setAttribute("aria-label", t("replyTo", { name: author.name || "" }));
-      actions.append(button);
+      if (canWrite) {
+        const button = document.createElement("button");
+        button.type = "button";
+        button.className = "button-link message-reply-button";
+        button.textContent = t("reply");
+        button.setAttribute("aria-label", t("replyTo", { name: author.name || "" }));
+        actions.append(button);
+      }
+      if (flaggable) {
+        const button = document.createElement("button");
+        button.type = "button";
+        button.className = "button-link message-flag-button";
+        if (flagged.has(key)) {
+          button.textContent = t("flagged");
+          button.disabled = true;
+        } else {
+          button.textContent = t("flag");
+          button.setAttribute("aria-label", t("flagMessageOf", { name: author.name || "" }));
+          button.setAttribute("aria-expanded", flagForm && flagForm.messageId === key ? "true" : "false");
+        }
+        actions.append(button);
+      }
       item.append(actions);
+      if (flaggable && flagForm && flagForm.messageId === key) {
+        item.append(flagForm.form); // an open flag form survives the message changing
+      }
+      if (flaggable && flagged.has(key)) {
+        const thanks = span("flag-result", flagged.get(key));
+        thanks.setAttribute("role", "status");
+        item.append(thanks);
+      }
+    }
+    if (flagForm && flagForm.messageId === key && !flaggable) {
+      flagForm = null; // the message can no longer be flagged (hidden, removed)
     }
     return item;
+  }
+
+  /** Draw one known message again in place (after a notice about it). */
+  function rerender(key) {
+    const known = messages.get(key);
+    if (!known) {
+      return;
+    }
+    const active = document.activeElement;
+    const element = renderMessage(known.data);
+    known.element.replaceWith(element);
+    keepFocus(active, known.element, element);
+    known.element = element;
+  }
+
+  /** A message drawn again keeps the keyboard where it was: on a control that moved with it
+   * (an open flag form), else on the message itself. */
+  function keepFocus(active, before, after) {
+    if (!active || active === document.body) {
+      return;
+    }
+    if (after.contains(active)) {
+      if (document.activeElement !== active) {
+        active.focus({ preventScroll: true });
+      }
+    } else if (active === before || before.contains(active)) {
+      after.focus({ preventScroll: true });
+    }
+  }
+
+  // --- Flags ---------------------------------------------------------------------------
+
+  let flagFormCount = 0;
+
+  function openFlagForm(key) {
+    const target = messages.get(key);
+    if (!target) {
+      return;
+    }
+    if (flagForm && flagForm.messageId === key) {
+      flagForm.form.querySelector("select").focus();
+      return;
+    }
+    closeFlagForm(false);
+    flagFormCount += 1;
+    const prefix = "flag-" + flagFormCount;
+    const form = document.createElement("form");
+    form.className = "flag-form";
+    form.noValidate = true;
+    form.dataset.messageId = key;
+    form.setAttribute("aria-labelledby", prefix + "-title");
+
+    const title = document.createElement("p");
+    title.className = "flag-form-title";
+    title.id = prefix + "-title";
+    title.textContent = t("flagTitle");
+
+    const reasonField = document.createElement("div");
+    reasonField.className = "flag-field";
+    const reasonLabel = document.createElement("label");
+    reasonLabel.htmlFor = prefix + "-reason";
+    reasonLabel.textContent = t("flagReasonLabel");
+    const select = document.createElement("select");
+    select.name = "reason";
+    select.id = prefix + "-reason";
+    select.required = true;
+    const placeholder = new Option(t("flagChoose"), "");
+    select.append(placeholder);
+    for (const reason of ["incitement", "hate", "personal_attack", "identifying_info", "off_topic", "spam", "other"]) {
+      select.append(new Option(t("flagReason" + camel(reason)) || reason, reason));
+    }
+    reasonField.append(reasonLabel, select);
+
+    const noteField = document.createElement("div");
+    noteField.className = "flag-field";
+    const noteLabel = document.createElement("label");
+    noteLabel.htmlFor = prefix + "-note";
+    noteLabel.textContent = t("flagNoteLabel");
+    const noteHint = document.createElement("span");
+    noteHint.className = "field-hint flag-note-hint";
+    noteHint.id = prefix + "-note-hint";
+    noteHint.textContent = t("flagNoteHint");
+    const note = document.createElement("input");
+    note.type = "text";
+    note.name = "note";
+    note.id = prefix + "-note";
+    note.maxLength = 1000;
+    note.autocomplete = "off";
+    note.setAttribute("aria-describedby", noteHint.id);
+    noteField.append(noteLabel, note, noteHint);
+
+    const buttons = document.createElement("div");
+    buttons.className = "flag-form-actions";
+    const submit = document.createElement("button");
+    submit.type = "submit";
+    submit.className = "button button-small button-primary";
+    submit.textContent = t("flagSend");
+    const cancel = document.createElement("button");
+    cancel.type = "button";
+    cancel.className = "button button-small flag-cancel";
+    cancel.textContent = t("flagCancel");
+    buttons.append(submit, cancel);
+
+    const error = document.createElement("p");
+    error.className = "flag-error";
+    error.setAttribute("role", "alert");
+    error.hidden = true;
+
+    form.append(title, reasonField, noteField, buttons, error);
+    flagForm = { messageId: key, form };
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      sendFlag(key, form);
+    });
+    form.addEventListener("keydown", (event) => {
+      if (event.key === "Escape") {
+        event.preventDefault();
+        closeFlagForm(true);
+      }
+    });
+    select.addEventListener("change", () => {
+      note.required = select.value === "other";
+    });
+    cancel.addEventListener("click", () => closeFlagForm(true));
+    rerender(key);
+    select.focus();
+  }
+
+  function closeFlagForm(returnFocus) {
+    if (!flagForm) {
+      return;
+    }
+    const key = flagForm.messageId;
+    flagForm.form.remove();
+    flagForm = null;
+    rerender(key);
+    if (returnFocus) {
+      const known = messages.get(key);
+      const button = known && known.element.querySelector(".message-flag-button");
+      if (button) {
+        button.focus();
+      }
+    }
+  }
+
+  async function sendFlag(key, form) {
+    const select = form.elements.reason;
+    const note = form.elements.note;
+    const submit = form.querySelector("button[type=submit]");
+    const error = form.querySelector(".flag-error");
+    const showError = (text, control = null) => {
+      error.textContent = text;
+      error.hidden = false;
+      if (control) {
+        control.setAttribute("aria-invalid", "true");
+        control.focus();
+      }
+    };
+    error.hidden = true;
+    select.removeAttribute("aria-invalid");
+    note.removeAttribute("aria-invalid");
+    if (!select.value) {
+      showError(t("flagNeedReason"), select);
+      return;
+    }
+    if (select.value === "other" && !note.value.trim()) {
+      showError(t("flagNeedNote"), note);
+      return;
+    }
+    if (submit.disabled) {
+      return;
+    }
+    submit.disabled = true;
+    form.setAttribute("aria-busy", "true");
+    const payload = { message_id: Number(key), reason: select.value };
+    if (note.value.trim()) {
+      payload.note = note.value.trim();
+    }
+    let answer = null;
+    try {
+      answer = await request("flag", payload);
+    } catch (failure) {
+      answer = null;
+    }
+    submit.disabled = false;
+    form.setAttribute("aria-busy", "false");
+    if (answer && answer.ok) {
+      flagged.set(key, t("flagThanks"));
+      const hadFocus = form.contains(document.activeElement);
+      if (flagForm && flagForm.form === form) {
+        flagForm = null;
+      }
+      form.remove();
+      rerender(key);
+      const known = messages.get(key);
+      if (hadFocus && known) {
+        known.element.focus({ preventScroll: true });
+      }
+      return;
+    }
+    const message = answer && answer.error && answer.error.message;
+    showError(message || t("flagFailed"));
   }
 
   function renderReplyContext(targetId) {
@@ -498,6 +926,16 @@ function startRoom(root) {
   }
 
   list.addEventListener("click", (event) => {
+    const flagButton = event.target.closest(".message-flag-button");
+    if (flagButton) {
+      const item = flagButton.closest(".message");
+      if (flagForm && flagForm.messageId === item.dataset.messageId) {
+        closeFlagForm(true);
+      } else {
+        openFlagForm(item.dataset.messageId);
+      }
+      return;
+    }
     const replyButton = event.target.closest(".message-reply-button");
     if (replyButton) {
       const item = replyButton.closest(".message");
@@ -581,7 +1019,7 @@ function startRoom(root) {
   // --- Composer ------------------------------------------------------------------------
 
   function composerOpen() {
-    return canWrite && !stopped && sessionState === "live";
+    return canWrite && !stopped && sessionState === "live" && !isMuted();
   }
 
   function updateComposer() {
@@ -594,7 +1032,9 @@ function startRoom(root) {
     sendButton.disabled = !open || sending;
     input.readOnly = sending;
     form.setAttribute("aria-busy", sending ? "true" : "false");
-    if (!open && !stopped) {
+    if (!open && !stopped && canWrite && sessionState === "live" && isMuted()) {
+      setComposerNote(t("mutedUntil", { time: formatTime(mutedUntil) }));
+    } else if (!open && !stopped) {
       const closed = t("composerClosed" + capitalised(sessionState)) || t("composerClosed");
       setComposerNote(closed);
     } else if (!open) {
@@ -732,8 +1172,14 @@ function startRoom(root) {
         upsert(answer.message);
         scrollToBottom();
       } else {
-        const message = answer && answer.error && answer.error.message;
-        showComposerError(message || t("sendFailed"));
+        const error = (answer && answer.error) || {};
+        if (error.code === "muted") {
+          setMuted(error.until);
+          const until = parseDate(error.until);
+          showComposerError(until ? t("mutedUntil", { time: formatTime(until) }) : error.message || t("muted"));
+        } else {
+          showComposerError(error.message || t("sendFailed"));
+        }
         setComposerNote("");
       }
       updateComposer();
@@ -780,5 +1226,6 @@ function startRoom(root) {
   }
 
   setConnection("connecting");
+  setMuted(root.dataset.mutedUntil || null);
   updateComposer();
 }

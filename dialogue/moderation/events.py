@@ -1,0 +1,77 @@
+"""Socket.IO handlers of moderation (protocol: docs/protocol.md, "Moderation").
+
+Members send `flag`; moderators, facilitators and admins send `queue`, `claim`, `release`,
+`decide` and `sanction`; facilitators send `session_settings`. Who receives what each one
+broadcasts is decided by the write paths in dialogue.services.moderation.
+"""
+
+from __future__ import annotations
+
+from flask_socketio import join_room
+
+from .. import emitter
+from ..extensions import db
+from ..models import User
+from ..protocol import session_object
+from ..room.events import client_event, session_id_field
+from ..services import moderation
+
+
+@client_event("flag")
+def flag(user: User, payload: dict) -> dict:
+    """A member flags a message; the session's staff receive the changed `queue_item`, and
+    when the threshold is reached everyone receives `message_updated` (hidden)."""
+    moderation.flag(user, payload.get("message_id"), payload.get("reason"), payload.get("note"))
+    return {}
+
+
+@client_event("queue")
+def queue(user: User, payload: dict) -> dict:
+    """Staff read the open queue (one session, or all they serve) and from then on receive
+    its `queue_item` events on this socket."""
+    sessions, items = moderation.queue(user, payload.get("session_id"))
+    for session in sessions:
+        join_room(emitter.staff_room(session.id))
+        # So that ending this person's membership drops this socket too.
+        join_room(emitter.member_room(session.id, user.id))
+    answer = {"items": items, "figures": moderation.figures([s.id for s in sessions])}
+    db.session.commit()
+    return answer
+
+
+@client_event("claim")
+def claim(user: User, payload: dict) -> dict:
+    """A moderator takes an item; the other staff see who has it."""
+    return {"item": moderation.claim(user, payload.get("item_id"))}
+
+
+@client_event("release")
+def release(user: User, payload: dict) -> dict:
+    """A moderator lets go of an item they claimed."""
+    return {"item": moderation.claim(user, payload.get("item_id"), release=True)}
+
+
+@client_event("decide")
+def decide(user: User, payload: dict) -> dict:
+    """A moderator decides one item (`item_id`) or many (`item_ids`); everyone's view of the
+    message updates live and its author receives a `notice`."""
+    if "item_ids" in payload:
+        return {"results": moderation.decide_many(user, payload.get("item_ids"), payload.get("action"),
+                                                  payload.get("reason"))}
+    return {"item": moderation.decide(user, payload.get("item_id"), payload.get("action"), payload.get("reason"))}
+
+
+@client_event("sanction")
+def sanction(user: User, payload: dict) -> dict:
+    """Staff warn, mute, unmute or remove a member; the member receives a `notice` (or
+    `removed`, then is disconnected)."""
+    return moderation.sanction(user, session_id_field(payload), payload.get("user_id"), payload.get("action"),
+                               payload.get("minutes"), payload.get("reason"))
+
+
+@client_event("session_settings")
+def session_settings(user: User, payload: dict) -> dict:
+    """Facilitators change moderation settings; everyone in the session receives `session`."""
+    settings = {key: payload[key] for key in ("moderation", "flag_threshold", "two_key") if key in payload}
+    session = moderation.update_settings(user, session_id_field(payload), settings)
+    return {"session": session_object(session)}

@@ -1,0 +1,144 @@
+"""Moderation pages: the live review queue, the watched-words list, the audit log and a
+session's moderation settings."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from .. import permissions
+from ..auth.forms import ConfirmForm
+from ..errors import DialogueError
+from ..extensions import db
+from ..models import DialogueSession
+from ..services import moderation
+from .forms import ImportForm, ModerationSettingsForm, WordForm
+
+bp = Blueprint("moderation", __name__)
+
+
+@bp.get("/moderation")
+@login_required
+def queue_page():
+    """The live review queue of every session the caller serves (or one, with ?session=)."""
+    sessions = moderation.staff_sessions(current_user)
+    session_id = request.args.get("session")
+    if session_id is not None and session_id not in {s.id for s in sessions}:
+        abort(403 if db.session.get(DialogueSession, session_id) else 404)
+    if not sessions:
+        abort(403)
+    return render_template("moderation/queue.html", sessions=sessions, session_id=session_id,
+                           reasons=moderation.FLAG_REASONS)
+
+
+def _require_words() -> None:
+    if not permissions.can_manage_words(current_user):
+        abort(403)
+
+
+@bp.route("/moderation/words", methods=["GET", "POST"])
+@login_required
+def words():
+    """The watched-words list: add, remove, import and export terms."""
+    _require_words()
+    form, import_form = WordForm(), ImportForm()
+    status = 200
+    if form.submit.data and form.validate_on_submit():
+        try:
+            moderation.add_word(current_user, form.term.data, form.action.data, form.language.data or None,
+                                whole_word=not form.substring.data)
+        except DialogueError as error:
+            getattr(form, error.extra.get("field", "term"), form.term).errors.append(
+                error.to_answer()["error"]["message"])
+            status = 400
+        else:
+            flash(_("“%(term)s” was added.", term=form.term.data))
+            return redirect(url_for("moderation.words"))
+    elif request.method == "POST":
+        status = 400
+    return render_template("moderation/words.html", form=form, import_form=import_form,
+                           words=moderation.words(), confirm=ConfirmForm()), status
+
+
+@bp.post("/moderation/words/import")
+@login_required
+def import_words():
+    """Import a CSV of terms, all or nothing."""
+    _require_words()
+    import_form = ImportForm()
+    if not import_form.validate_on_submit():
+        flash(_("Choose a CSV file to import."), "error")
+        return redirect(url_for("moderation.words"))
+    try:
+        text = import_form.file.data.read().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        flash(_("The file is not UTF-8 text; nothing was imported."), "error")
+        return redirect(url_for("moderation.words"))
+    try:
+        added = moderation.import_words(current_user, text)
+    except DialogueError as error:
+        flash(_("Nothing was imported. %(problem)s", problem=error.to_answer()["error"]["message"]), "error")
+    else:
+        flash(_("%(n)d terms were added.", n=added))
+    return redirect(url_for("moderation.words"))
+
+
+@bp.get("/moderation/words.csv")
+@login_required
+def export_words():
+    """Download the watched-words list in the import format."""
+    _require_words()
+    return Response(moderation.export_words(), mimetype="text/csv",
+                    headers={"Content-Disposition": "attachment; filename=watched-words.csv"})
+
+
+@bp.post("/moderation/words/<int:word_id>/remove")
+@login_required
+def remove_word(word_id: int):
+    """Take a term off the list."""
+    _require_words()
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    moderation.remove_word(current_user, word_id)
+    flash(_("The term was removed."))
+    return redirect(url_for("moderation.words"))
+
+
+@bp.get("/sessions/<session_id>/audit")
+@login_required
+def audit(session_id: str):
+    """A session's audit log, filtered by action or actor; `?format=csv` exports it."""
+    session = db.session.get(DialogueSession, session_id)
+    if session is None:
+        abort(404)
+    action = request.args.get("action") or None
+    actor = request.args.get("actor", type=int)
+    try:
+        entries = moderation.audit_entries(current_user, session, action=action, actor_id=actor,
+                                           limit=None if request.args.get("format") == "csv" else 500)
+    except DialogueError:
+        abort(403)
+    if request.args.get("format") == "csv":
+        return Response(moderation.audit_csv(session, entries), mimetype="text/csv",
+                        headers={"Content-Disposition": f"attachment; filename=audit-{session.id}.csv"})
+    return render_template("moderation/audit.html", session=session, entries=entries, action=action,
+                           actor=actor, actor_label=moderation.actor_label,
+                           figures=moderation.figures([session.id]))
+
+
+@bp.post("/sessions/<session_id>/moderation")
+@login_required
+def settings(session_id: str):
+    """Facilitators change the session's moderation settings (live for everyone in it)."""
+    form = ModerationSettingsForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for message in errors:
+                flash(message, "error")
+        return redirect(url_for("sessions.manage", session_id=session_id))
+    moderation.update_settings(current_user, session_id, {
+        "moderation": form.moderation.data, "flag_threshold": form.flag_threshold.data,
+        "two_key": bool(form.two_key.data)})
+    flash(_("Moderation settings saved."))
+    return redirect(url_for("sessions.manage", session_id=session_id))
