@@ -6,7 +6,7 @@ decide what leaves the server: the session name and side, never a real name or e
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from .models import DialogueSession, Membership, Message
 
@@ -73,7 +73,10 @@ def session_state_event(session: DialogueSession) -> dict:
 
 
 def me_object(session: DialogueSession, membership: Membership | None, user) -> dict:
-    """The caller's own place in the session, for `join`."""
+    """The caller's own place in the session, for `join`, with whether they are muted."""
     if membership is None:
-        return {"id": user.id, "name": None, "side": None, "role": "admin" if user.is_admin else None}
-    return member_object(session, membership)
+        return {"id": user.id, "name": None, "side": None, "role": "admin" if user.is_admin else None,
+                "muted_until": None}
+    muted = membership.muted_until
+    return {**member_object(session, membership),
+            "muted_until": iso(muted) if muted is not None and muted > datetime.now(UTC) else None}

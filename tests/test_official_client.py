@@ -39,7 +39,8 @@ def test_official_socketio_client(ctx, live_server, node):
     assert result["anonymous"]["data"] == {"code": "unauthorized"}
     join = result["join"]
     assert join["ok"] is True and join["session"]["session_id"] == room.id and join["session"]["state"] == "live"
-    assert join["me"] == {"id": alice.id, "name": alice.name, "side": "Armenia", "role": "participant"}
+    assert join["me"] == {"id": alice.id, "name": alice.name, "side": "Armenia", "role": "participant",
+                          "muted_until": None}
     assert join["messages"] == [] and join["more"] is False and isinstance(join["last_seq"], int)
     message = result["send"]["message"]
     assert result["send"]["ok"] is True
