@@ -217,3 +217,51 @@ def test_script_payloads_stay_inert(ctx, visitors, live_server):
     texts = reader.page.locator("#messages .message-body").all_inner_texts()
     assert any("<script>" in text.lower() for text in texts), "script tags show as text"
     reader.shot("xss")
+
+
+def test_moderator_rejects_a_flagged_message_live(ctx, visitors, live_server):
+    from dialogue.services import moderation
+
+    room = gen_room(participants=2)
+    moderation.update_settings(room.facilitator.user, room.id, {"flag_threshold": 1})
+    author, flagger = room.participants
+    moderator = visitors("moderator")
+    moderator.sign_in(room.moderator.user.email)
+    moderator.visit(f"/moderation?session={room.id}")
+    moderator.page.wait_for_selector("#connection-status[data-state=connected]", timeout=10_000)
+    moderator.page.wait_for_selector("#queue-empty", state="visible")
+
+    writer = RecordingClient(live_server.url, author.token).connect()
+    try:
+        assert writer.call("join", {"session_id": room.id})["ok"]
+        reader = visitors("participant")
+        reader.sign_in(flagger.user.email)
+        reader.open_room(room.id)
+        sent = writer.call("send", {"session_id": room.id, "client_id": "hurt-1",
+                                    "body": "Your side started everything and lies about it."})["message"]
+        item = reader.page.locator(f"li.message[data-message-id='{sent['id']}']")
+        item.wait_for()
+        item.locator(".message-flag-button").click()
+        reader.page.select_option("form.flag-form select[name=reason]", "personal_attack")
+        reader.page.click("form.flag-form button[type=submit]")
+
+        # The item arrives in the moderator's queue without a reload.
+        queued = moderator.page.locator(f"li.queue-item[data-message-id='{sent['id']}']")
+        queued.wait_for(timeout=5_000)
+        assert "lies about it" in queued.locator(".queue-message-body").inner_text()
+        assert "personal_attack" in queued.locator(".queue-reasons").get_attribute("class") + \
+            queued.locator(".queue-reasons").inner_html()
+        moderator.shot("queue")
+        queued.locator(".queue-reason-input").fill("A personal attack on the other side")
+        queued.locator("button[data-action=reject]").click()
+        queued.wait_for(state="detached", timeout=5_000)
+
+        # The participant's page shows it removed; the author is told why.
+        reader.page.wait_for_selector(f"li.message[data-message-id='{sent['id']}'][data-status=hidden]",
+                                      timeout=5_000)
+        assert "lies about it" not in item.inner_text()
+        reader.shot("removed")
+        notice = writer.wait_for("notice", lambda n: n["kind"] == "rejected")
+        assert notice["reason"] == "A personal attack on the other side"
+    finally:
+        writer.close()

@@ -437,3 +437,75 @@ def test_audit_log_records_everything_and_exports_csv(ctx, clients, app):
     moderator = app.test_client()
     sign_in(moderator, room.moderator.user.email)
     assert moderator.get(f"/sessions/{room.id}/audit").status_code == 403
+
+
+def test_every_moderation_action_is_in_the_audit_log(ctx, clients, app):
+    """Each kind of moderation event leaves one entry with who, what, why; all export as CSV."""
+    room = gen_room(participants=3, moderators=2)
+    settings(room, moderation="pre", flag_threshold=1)
+    author, other, third = (joined(clients, p, room.id)[0] for p in room.participants)
+    first, _ = joined(clients, room.moderators[0], room.id)
+    second, _ = joined(clients, room.moderators[1], room.id)
+    facilitator, _ = joined(clients, room.facilitator, room.id)
+    alice, bora, chris = room.participants
+
+    def item_of(message):
+        return first.wait_for("queue_item", lambda i: i["message"]["id"] == message["id"])["id"]
+
+    approved = send(author, room.id, "one")["message"]                                   # hold
+    first.call("decide", {"item_id": item_of(approved), "action": "approve"})            # approve
+    other.wait_for("message", lambda m: m["id"] == approved["id"])
+    assert other.call("flag", {"message_id": approved["id"], "reason": "spam"})["ok"]     # flag (no hide: approved)
+    escalated = send(author, room.id, "two")["message"]
+    first.call("decide", {"item_id": item_of(escalated), "action": "escalate", "reason": "Unsure"})
+    redacted = send(author, room.id, "three")["message"]
+    first.call("decide", {"item_id": item_of(redacted), "action": "redact", "reason": "Names a person"})
+    settings(room, moderation="post", two_key=True)                                       # settings
+    hidden = send(author, room.id, "four")["message"]
+    other.call("flag", {"message_id": hidden["id"], "reason": "hate"})                    # flag + hide
+    item = item_of(hidden)
+    first.call("decide", {"item_id": item, "action": "reject", "reason": "Hate"})         # propose_reject
+    second.call("decide", {"item_id": item, "action": "reject", "reason": "Agreed"})      # confirm + reject
+    for action, extra in (("warn", {}), ("mute", {"minutes": 5}), ("unmute", {})):
+        assert first.call("sanction", {"session_id": room.id, "user_id": alice.id, "action": action,
+                                       "reason": f"{action} reason", **extra})["ok"]
+    first.call("sanction", {"session_id": room.id, "user_id": chris.id, "action": "remove", "reason": "Threats"})
+    second.call("sanction", {"session_id": room.id, "user_id": chris.id, "action": "remove", "reason": "Threats"})
+    third.disconnected.wait(10)
+
+    entries = stored(select(AuditEntry).where(AuditEntry.session_id == room.id).order_by(AuditEntry.id))
+    actions = [e.action for e in entries]
+    for expected in ("hold", "approve", "flag", "escalate", "redact", "settings", "hide", "propose_reject",
+                     "confirm_reject", "reject", "warn", "mute", "unmute", "propose_remove", "remove"):
+        assert expected in actions, expected
+    by_action = {e.action: e for e in entries}
+    assert by_action["redact"].reason == "Names a person" and by_action["redact"].actor_id == room.moderators[0].id
+    assert by_action["reject"].actor_id == room.moderators[1].id
+    assert by_action["remove"].target_id == str(chris.id) and by_action["remove"].actor_id == room.moderators[1].id
+    assert by_action["mute"].details == {"minutes": 5}
+    assert actions.count("hide") == 1, "the approved message was not hidden again"
+    assert {e.actor_id for e in entries if e.action == "flag"} == {bora.id}
+
+    from .test_auth import sign_in
+
+    host = app.test_client()
+    sign_in(host, room.facilitator.user.email)
+    rows = list(csv.DictReader(io.StringIO(host.get(f"/sessions/{room.id}/audit?format=csv").get_data(as_text=True))))
+    assert [r["action"] for r in rows] == actions
+    assert facilitator.sio.connected
+
+
+def test_word_list_changes_are_audited(ctx, app):
+    from .factories import gen_user
+    from .test_auth import sign_in
+
+    moderator = gen_user("moderator")
+    word = moderation.add_word(moderator, "audit-term-xyz", "flag")
+    moderation.remove_word(moderator, word.id)
+    changes = [(e.action, e.actor_id, e.target_id) for e in moderation.word_changes(5)]
+    assert changes[:2] == [("word_remove", moderator.id, "audit-term-xyz"), ("word_add", moderator.id, "audit-term-xyz")]
+    client = app.test_client()
+    sign_in(client, moderator.email)
+    assert "audit-term-xyz" in client.get("/moderation/words").get_data(as_text=True)
+    exported = client.get("/moderation/words/changes.csv").get_data(as_text=True)
+    assert "word_add" in exported and "audit-term-xyz" in exported and moderator.email in exported

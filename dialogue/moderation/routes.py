@@ -58,7 +58,17 @@ def words():
     elif request.method == "POST":
         status = 400
     return render_template("moderation/words.html", form=form, import_form=import_form,
-                           words=moderation.words(), confirm=ConfirmForm()), status
+                           words=moderation.words(), confirm=ConfirmForm(), changes=moderation.word_changes(20),
+                           actor_label=moderation.actor_label), status
+
+
+@bp.get("/moderation/words/changes.csv")
+@login_required
+def export_word_changes():
+    """Download every change made to the watched-words list, oldest first."""
+    _require_words()
+    return Response(moderation.audit_csv(None, moderation.word_changes(None)), mimetype="text/csv",
+                    headers={"Content-Disposition": "attachment; filename=watched-word-changes.csv"})
 
 
 @bp.post("/moderation/words/import")

@@ -709,17 +709,24 @@ def audit_entries(user: User, session: DialogueSession, *, action: str | None = 
     return list(db.session.scalars(query))
 
 
-def actor_label(session: DialogueSession, actor_id: int | None) -> str:
+def word_changes(limit: int | None = 100) -> list[AuditEntry]:
+    """Changes to the watched-words list (platform-wide, so in no session's log), newest first."""
+    query = select(AuditEntry).where(AuditEntry.session_id.is_(None), AuditEntry.target_type == "word") \
+        .order_by(AuditEntry.id.desc())
+    return list(db.session.scalars(query.limit(limit) if limit else query))
+
+
+def actor_label(session: DialogueSession | None, actor_id: int | None) -> str:
     """How the audit log names an actor: the session name and account e-mail (staff-only page)."""
     if actor_id is None:
         return "system"
     user = db.session.get(User, actor_id)
-    membership = _membership_of(session.id, actor_id)
+    membership = _membership_of(session.id, actor_id) if session is not None else None
     name = membership.display_name if membership else (user.real_name if user else "?")
     return f"{name} <{user.email}>" if user else name
 
 
-def audit_csv(session: DialogueSession, entries: list[AuditEntry]) -> str:
+def audit_csv(session: DialogueSession | None, entries: list[AuditEntry]) -> str:
     """The audit log as CSV, oldest first."""
     import json
 
