@@ -40,7 +40,7 @@ def create_app(config: dict | None = None) -> Flask:
     # Handlers must be registered before the first server exists, so every init_app
     # (tests build several apps) hands them to its new server.
     from .moderation import events as moderation_events  # noqa: F401
-    from .room import events  # noqa: F401
+    from .room import events, facilitation_events  # noqa: F401
 
     init_socketio(app)
     app.jinja_env.globals["page_language"] = _page_language

@@ -74,10 +74,11 @@ def register_commands(app: Flask) -> None:
         db.session.commit()
         db.session.remove()
         click.echo(f"Serving the dialogue platform on http://{host}:{port}", err=True)
-        from .room.sweep import sweep_forever
+        from .room.sweep import floors_forever, sweep_forever
 
         app = current_app._get_current_object()
         socketio.start_background_task(sweep_forever, app)
+        socketio.start_background_task(floors_forever, app)
         serve_forever(app, host, port)
 
     @app.cli.command("demo")

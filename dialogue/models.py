@@ -24,7 +24,9 @@ from .extensions import db
 
 PLATFORM_ROLES = ("admin", "facilitator", "moderator", "participant", "observer")
 MEMBER_ROLES = ("facilitator", "moderator", "participant", "observer")
-SESSION_STATES = ("draft", "live", "ended")
+SESSION_STATES = ("draft", "live", "paused", "ended")
+FLOOR_MODES = ("open", "queue", "alternate")
+NAMING_CHOICES = ("named", "pseudonym", "side", "none")
 MESSAGE_STATUSES = ("visible", "held", "hidden", "redacted")
 SIDES = ("a", "b")
 
@@ -130,12 +132,27 @@ class DialogueSession(db.Model):
     flag_threshold: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
     # Two-key rule: removing a participant or rejecting their message needs a second moderator.
     two_key: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Facilitation: no new joiners while locked; assigned neutral names when pseudonymous.
+    locked: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    pseudonymous: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The agenda phase under way (index into the ordered phases) and when its time box ends.
+    phase_index: Mapped[int | None] = mapped_column(Integer)
+    phase_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    phase_ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The floor: who may write now in "queue" and "alternate" modes, until when.
+    floor_mode: Mapped[str] = mapped_column(String(10), default="open", server_default="open")
+    floor_user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    floor_ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    floor_last_side: Mapped[str | None] = mapped_column(String(1))
+    floor_seconds: Mapped[int] = mapped_column(Integer, default=120, server_default="120")
+    # Balance: participants see the side-balance bar only when facilitators turn it on.
+    show_balance: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    created_by: Mapped[User] = relationship()
+    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
 
     def side_label(self, side: str | None) -> str | None:
         """Return the label of side "a" or "b", or None for members without a side."""
@@ -167,6 +184,7 @@ class Membership(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_reason: Mapped[str | None] = mapped_column(String(200))
     muted_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    hide_presence: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     user: Mapped[User] = relationship()
     session: Mapped[DialogueSession] = relationship()
@@ -234,6 +252,10 @@ class Message(db.Model):
     # SHA-256 of the body as written; kept when a redaction removes the text, so anyone
     # holding the original can still prove what was said.
     content_hash: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    # "room" for the conversation; "staff" for the facilitators' and moderators' back-channel.
+    channel: Mapped[str] = mapped_column(String(5), default="room", server_default="room")
+    # The agenda phase the message was written in (None before the first phase).
+    phase_index: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(10), default="visible")
     # True once everyone in the session could see it. A held message that is rejected was
     # never public, so only its author and the staff ever learn it existed.
@@ -348,3 +370,59 @@ class AuditEntry(db.Model):
 
 Index("ix_queue_item_session_status", QueueItem.session_id, QueueItem.status)
 Index("ix_audit_entry_session_created", AuditEntry.session_id, AuditEntry.created_at)
+
+
+class AgendaPhase(db.Model):
+    """One step of a session's agenda: a title, a prompt shown to everyone, a time box."""
+
+    __tablename__ = "agenda_phase"
+    __table_args__ = (UniqueConstraint("session_id", "position", name="uq_agenda_phase_position"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[str] = mapped_column(ForeignKey("dialogue_session.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(200))
+    prompt: Mapped[str] = mapped_column(Text, default="")
+    minutes: Mapped[int | None] = mapped_column(Integer)
+
+
+class RaisedHand(db.Model):
+    """A member asking for the floor, in the order hands went up."""
+
+    __tablename__ = "raised_hand"
+
+    session_id: Mapped[str] = mapped_column(ForeignKey("dialogue_session.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Consent(db.Model):
+    """A member's choice for the record, append-only: the latest row is in force."""
+
+    __tablename__ = "consent"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[str] = mapped_column(ForeignKey("dialogue_session.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    # How they are named in transcripts: "named", "pseudonym", "side" or "none".
+    naming: Mapped[str] = mapped_column(String(10))
+    # Whether their words may appear in a transcript at all.
+    include: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Material(db.Model):
+    """A text or a link that facilitators give members to read before and during a session."""
+
+    __tablename__ = "material"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[str] = mapped_column(ForeignKey("dialogue_session.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    body_html: Mapped[str] = mapped_column(Text, default="")
+    url: Mapped[str | None] = mapped_column(String(500))
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+Index("ix_consent_session_user", Consent.session_id, Consent.user_id, Consent.id)

@@ -91,9 +91,11 @@ def can_see_message(user: User, membership: Membership | None, message: Message)
     """Everyone in the session sees a visible message, and a notice in place of a published
     message that was later hidden or redacted; a held message, or one rejected before it was
     ever published, is seen only by its author and the session's staff."""
-    if message.status == "visible" or message.published:
-        return True
     if is_session_staff(user, membership):
+        return True
+    if message.channel == "staff":
+        return False
+    if message.status == "visible" or message.published:
         return True
     return membership is not None and message.author_id == user.id
 
@@ -102,7 +104,13 @@ def message_visibility_clause(user: User, membership: Membership | None):
     """The SQL condition that selects the messages of a session this user may see."""
     if is_session_staff(user, membership):
         return true()
-    return (Message.status == "visible") | Message.published | (Message.author_id == user.id)
+    return (Message.channel == "room") & (
+        (Message.status == "visible") | Message.published | (Message.author_id == user.id))
+
+
+def can_use_staff_channel(membership: Membership | None) -> bool:
+    """The back-channel is for the session's facilitators and moderators."""
+    return membership is not None and membership.role in STAFF_ROLES
 
 
 def sees_staff_view(user: User, membership: Membership | None) -> bool:

@@ -43,6 +43,8 @@ def message_object(session: DialogueSession, message: Message, *, staff_view: bo
         "body_html": body_html,
         "status": message.status,
         "created_at": iso(message.created_at),
+        "channel": message.channel,
+        "phase": message.phase_index,
     }
 
 
@@ -64,12 +66,6 @@ def session_object(session: DialogueSession) -> dict:
         "started_at": iso(session.started_at),
         "ended_at": iso(session.ended_at),
     }
-
-
-def session_state_event(session: DialogueSession) -> dict:
-    """The `session` event: the session's state or settings changed."""
-    return {"session_id": session.id, "state": session.state, "last_seq": session.last_seq,
-            "moderation": session.moderation_mode}
 
 
 def me_object(session: DialogueSession, membership: Membership | None, user) -> dict:

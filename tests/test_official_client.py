@@ -39,13 +39,16 @@ def test_official_socketio_client(ctx, live_server, node):
     assert result["anonymous"]["data"] == {"code": "unauthorized"}
     join = result["join"]
     assert join["ok"] is True and join["session"]["session_id"] == room.id and join["session"]["state"] == "live"
-    assert join["me"] == {"id": alice.id, "name": alice.name, "side": "Armenia", "role": "participant",
-                          "muted_until": None}
+    me = join["me"]
+    assert {k: me[k] for k in ("id", "name", "side", "role", "muted_until")} == {
+        "id": alice.id, "name": alice.name, "side": "Armenia", "role": "participant", "muted_until": None}
+    assert me["consent"]["naming"] == "pseudonym" and me["consent"]["include"] is True
     assert join["messages"] == [] and join["more"] is False and isinstance(join["last_seq"], int)
     message = result["send"]["message"]
     assert result["send"]["ok"] is True
-    assert set(message) == {"id", "session_id", "seq", "client_id", "reply_to", "author", "body_html",
-                            "status", "created_at"}
+    assert set(message) >= {"id", "session_id", "seq", "client_id", "reply_to", "author", "body_html",
+                             "status", "created_at"}
+    assert message["channel"] == "room" and message["phase"] is None
     assert message["body_html"] == "<p>Hello from <strong>socket.io-client</strong></p>"
     assert message["client_id"] == "official-1" and message["reply_to"] is None
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z", message["created_at"])

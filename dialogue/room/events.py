@@ -20,8 +20,8 @@ from .. import emitter, permissions
 from ..errors import DialogueError
 from ..extensions import db, socketio
 from ..models import DialogueSession, Membership, Presence, User
-from ..protocol import me_object, member_object, message_object, session_object
-from ..services import accounts, messages
+from ..protocol import me_object, member_object, message_object
+from ..services import accounts, facilitation, messages
 from .sweep import live_sockets
 
 
@@ -115,7 +115,7 @@ def on_disconnect(reason=None):
             if session_ids:
                 own.execute(delete(Presence).where(Presence.sid == request.sid))
                 for session_id in session_ids:
-                    _queue_presence(own, session_id)
+                    queue_presence(own, session_id)
             own.commit()
         except Exception:
             current_app.logger.exception("Cleaning up after a disconnect failed")
@@ -140,14 +140,15 @@ def online_members(db_session, session: DialogueSession) -> list[dict]:
     rows = db_session.scalars(
         select(Membership)
         .join(Presence, (Presence.session_id == Membership.session_id) & (Presence.user_id == Membership.user_id))
-        .where(Membership.session_id == session.id, Membership.revoked_at.is_(None))
+        .where(Membership.session_id == session.id, Membership.revoked_at.is_(None),
+               Membership.hide_presence.is_(False))
         .distinct()
         .order_by(Membership.display_name)
     )
     return [member_object(session, m) for m in rows]
 
 
-def _queue_presence(db_session, session_id: str) -> None:
+def queue_presence(db_session, session_id: str) -> None:
     """After commit, send the session's room its new list of who is online."""
     session = db_session.get(DialogueSession, session_id)
     if session is None:
@@ -177,9 +178,14 @@ def join(user: User, payload: dict) -> dict:
     if db.session.get(Presence, (request.sid, session.id)) is None:
         db.session.add(Presence(sid=request.sid, session_id=session.id, user_id=user.id))
         db.session.flush()
-    _queue_presence(db.session, session.id)
+    queue_presence(db.session, session.id)
     page = messages.history(user, session, membership, since_seq)
-    answer = {"session": session_object(session), "me": me_object(session, membership, user), **page}
+    staff = permissions.is_session_staff(user, membership)
+    me = me_object(session, membership, user)
+    if membership is not None:
+        me["consent"] = facilitation.consent_object(facilitation.current_consent(session.id, user.id))
+        me["presence_hidden"] = membership.hide_presence
+    answer = {"session": facilitation.session_state(session, staff=staff), "me": me, **page}
     db.session.commit()
     return answer
 
@@ -209,7 +215,7 @@ def leave(user: User, payload: dict) -> dict:
         delete(Presence).where(Presence.sid == request.sid, Presence.session_id == session_id)
     ).rowcount
     if removed:
-        _queue_presence(db.session, session_id)
+        queue_presence(db.session, session_id)
     db.session.commit()
     return {}
 
@@ -219,5 +225,6 @@ def send(user: User, payload: dict) -> dict:
     """A member writes. Everyone who may see the message receives `message`; the author also
     gets it in the acknowledgement, which comes only after it is stored."""
     message, _created = messages.send_message(
-        user, session_id_field(payload), payload.get("client_id"), payload.get("body"), payload.get("reply_to"))
+        user, session_id_field(payload), payload.get("client_id"), payload.get("body"), payload.get("reply_to"),
+        payload.get("channel", "room"))
     return {"message": message_object(message.membership.session, message)}

@@ -76,3 +76,19 @@ def sweep_forever(app: Flask) -> None:
                 db.session.rollback()
             finally:
                 db.session.remove()
+
+
+def floors_forever(app: Flask, interval: float = 0.5) -> None:
+    """Give back timed floors when their time is up, for the life of the server."""
+    from ..services.facilitation import expire_floors
+
+    while True:
+        socketio.sleep(interval)
+        with app.app_context():
+            try:
+                expire_floors()
+            except Exception:
+                app.logger.exception("Returning timed floors failed")
+                db.session.rollback()
+            finally:
+                db.session.remove()

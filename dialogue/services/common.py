@@ -17,14 +17,18 @@ def session_write(session_id: str):
     """Open a write to one dialogue session: its row is locked and its seq may be bumped.
 
     Ends any read transaction first so that no transaction is held while waiting for the
-    per-session ordering lock. Yields the locked DialogueSession, or raises not_found.
+    per-session ordering lock, and forgets every object read before: what the write path
+    reads from here on is read under the lock, never a copy from before another write
+    committed. Yields the locked DialogueSession, or raises not_found.
     """
     if not isinstance(session_id, str) or not session_id or len(session_id) > 64:
         raise DialogueError("not_found")
     db.session.commit()
+    db.session.expire_all()
     with ordered_writes(session_id):
         session = db.session.scalar(
             select(DialogueSession).where(DialogueSession.id == session_id).with_for_update()
+            .execution_options(populate_existing=True)
         )
         if session is None:
             db.session.rollback()

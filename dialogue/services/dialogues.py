@@ -14,9 +14,16 @@ from sqlalchemy.exc import IntegrityError
 from .. import emitter, permissions
 from ..errors import DialogueError
 from ..extensions import db
-from ..models import SIDES, DialogueSession, Invitation, Membership, User, utcnow
-from ..protocol import session_state_event
-from .common import session_write
+from ..models import (
+    NAMING_CHOICES,
+    SIDES,
+    Consent,
+    DialogueSession,
+    Invitation,
+    Membership,
+    User,
+    utcnow,
+)
 
 DEFAULT_GROUND_RULES = """\
 1. Speak for yourself, from your own experience. Nobody here speaks for a whole people.
@@ -26,7 +33,6 @@ DEFAULT_GROUND_RULES = """\
 5. You may pass, pause or leave at any time. The facilitators and moderators are here to keep the space safe for everyone.
 """
 
-TRANSITIONS = {"start": ("draft", "live"), "end": ("live", "ended")}
 MAX_NAME = 40
 
 
@@ -51,8 +57,8 @@ def clean_display_name(display_name) -> str:
 
 def create_session(user: User, *, title: str, description: str = "", side_a_label: str = "Armenia",
                    side_b_label: str = "Azerbaijan", language: str = "en",
-                   ground_rules: str | None = None, facilitator_name: str | None = None
-                   ) -> DialogueSession:
+                   ground_rules: str | None = None, facilitator_name: str | None = None,
+                   pseudonymous: bool = False) -> DialogueSession:
     """Create a draft session; its creator becomes its first facilitator."""
     if not permissions.can_create_sessions(user):
         raise DialogueError("forbidden")
@@ -68,7 +74,7 @@ def create_session(user: User, *, title: str, description: str = "", side_a_labe
         side_a_label=side_a_label[:60], side_b_label=side_b_label[:60],
         language=language or "en",
         ground_rules=(ground_rules if ground_rules is not None else DEFAULT_GROUND_RULES).strip(),
-        created_by_id=user.id,
+        created_by_id=user.id, pseudonymous=bool(pseudonymous),
     )
     db.session.add(session)
     db.session.flush()
@@ -92,23 +98,12 @@ def update_session(user: User, session: DialogueSession, **fields) -> DialogueSe
 
 
 def change_state(user: User, session_id: str, action: str) -> DialogueSession:
-    """Start or end a session and tell everyone in it."""
-    if action not in TRANSITIONS:
+    """Start or end a session (and pause or resume it) and tell everyone in it."""
+    from .facilitation import control
+
+    if action not in ("start", "pause", "resume", "end"):
         raise DialogueError("invalid")
-    with session_write(session_id) as session:
-        permissions.require_manage(user, session)
-        before, after = TRANSITIONS[action]
-        if session.state != before:
-            raise DialogueError("conflict", _("The session is %(state)s.", state=session.state))
-        session.state = after
-        if after == "live":
-            session.started_at = utcnow()
-        else:
-            session.ended_at = utcnow()
-        emitter.on_commit(db.session, "session", session_state_event(session),
-                          emitter.session_room(session.id))
-        db.session.commit()
-    return session
+    return control(user, session_id, action)
 
 
 def members(session: DialogueSession, include_revoked: bool = False) -> list[Membership]:
@@ -195,8 +190,20 @@ def _name_taken(session: DialogueSession, display_name: str, except_user: int | 
     return db.session.scalar(query) is not None
 
 
-def accept_invitation(user: User, token: str, display_name: str, accepted_rules: bool) -> Membership:
-    """Join a session through an invitation, under a chosen name, having accepted its rules."""
+def _shown_name(session: DialogueSession, role: str, display_name) -> str:
+    """The name a new member shows: their choice, or an assigned neutral one in a
+    pseudonymous session (for participants and observers)."""
+    if session.pseudonymous and role in ("participant", "observer"):
+        from .facilitation import neutral_name
+
+        return neutral_name(session)
+    return clean_display_name(display_name)
+
+
+def accept_invitation(user: User, token: str, display_name: str, accepted_rules: bool,
+                      naming: str = "pseudonym", include: bool = True) -> Membership:
+    """Join a session through an invitation, under a chosen (or, in a pseudonymous session,
+    an assigned) name, having accepted its rules and recorded consent for the record."""
     invitation = find_invitation(token)
     if invitation is None:
         raise DialogueError("not_found", _("This invitation link is not valid any more."))
@@ -207,9 +214,13 @@ def accept_invitation(user: User, token: str, display_name: str, accepted_rules:
         return existing
     if existing is not None:
         raise DialogueError("forbidden", _("You were removed from this session."))
+    if session.locked:
+        raise DialogueError("forbidden", _("The facilitators have closed this session to new members for now."))
     if not accepted_rules:
         raise DialogueError("invalid", _("Please read and accept the ground rules to join."))
-    display_name = clean_display_name(display_name)
+    if naming not in NAMING_CHOICES or not isinstance(include, bool):
+        raise DialogueError("invalid")
+    display_name = _shown_name(session, invitation.role, display_name)
     if _name_taken(session, display_name):
         raise DialogueError("conflict", _("Someone in this session already uses that name."))
     # Count the use under a conditional update so a single-use link cannot be used twice.
@@ -226,6 +237,7 @@ def accept_invitation(user: User, token: str, display_name: str, accepted_rules:
                             name_key=name_key(display_name), side=invitation.side,
                             role=invitation.role, invitation_id=invitation.id)
     db.session.add(membership)
+    db.session.add(Consent(session_id=session.id, user_id=user.id, naming=naming, include=include))
     try:
         db.session.commit()
     except IntegrityError:
@@ -236,12 +248,14 @@ def accept_invitation(user: User, token: str, display_name: str, accepted_rules:
 
 def add_member(session: DialogueSession, user: User, *, display_name: str, role: str,
                side: str | None) -> Membership:
-    """Add a member directly (command line and demo), bypassing invitations."""
+    """Add a member directly (command line and demo), bypassing invitations; their consent
+    for the record starts as pseudonym, included (they can change it in the room)."""
     permissions.require_invitable_role(role)
-    display_name = clean_display_name(display_name)
+    display_name = _shown_name(session, role, display_name)
     membership = Membership(session_id=session.id, user_id=user.id, display_name=display_name,
                             name_key=name_key(display_name), side=side, role=role)
     db.session.add(membership)
+    db.session.add(Consent(session_id=session.id, user_id=user.id, naming="pseudonym", include=True))
     db.session.commit()
     return membership
 

@@ -14,7 +14,7 @@ from ..extensions import db
 from ..models import DialogueSession, Message, User, utcnow
 from ..protocol import iso, message_object
 from ..sanitize import render_message
-from . import moderation
+from . import facilitation, moderation
 from .common import next_seq, session_write
 
 
@@ -23,7 +23,9 @@ def queue_message_event(session: DialogueSession, message: Message, event: str =
     (permissions.can_see_message), each in the view they are allowed (staff see hidden text)."""
     session_id = session.id
     staff_view = message_object(session, message, staff_view=True)
-    if message.status == "visible" or message.status == "redacted" and message.published:
+    if message.channel == "staff":
+        emitter.on_commit(db.session, event, staff_view, emitter.staff_room(session_id))
+    elif message.status == "visible" or message.status == "redacted" and message.published:
         emitter.on_commit(db.session, event, message_object(session, message), emitter.session_room(session_id))
     elif message.published:  # hidden after it was public: a notice for members, the text for staff
         emitter.on_commit(db.session, event, message_object(session, message), emitter.public_room(session_id))
@@ -44,7 +46,7 @@ def _existing(session_id: str, author_id: int, client_id: str) -> Message | None
         Message.session_id == session_id, Message.author_id == author_id, Message.client_id == client_id))
 
 
-def send_message(user: User, session_id, client_id, body, reply_to=None) -> tuple[Message, bool]:
+def send_message(user: User, session_id, client_id, body, reply_to=None, channel="room") -> tuple[Message, bool]:
     """Store a new message and broadcast it to those who may see it.
 
     Returns (message, created). A client_id this author already used in this session
@@ -54,6 +56,8 @@ def send_message(user: User, session_id, client_id, body, reply_to=None) -> tupl
     client_id = _client_id(client_id)
     if not isinstance(body, str):
         raise DialogueError("invalid", "body must be a string.")
+    if channel not in ("room", "staff"):
+        raise DialogueError("invalid", "channel must be room or staff.")
     with session_write(session_id) as session:
         membership = permissions.require_view(user, session)
         first = _existing(session.id, user.id, client_id)
@@ -61,6 +65,8 @@ def send_message(user: User, session_id, client_id, body, reply_to=None) -> tupl
             db.session.rollback()
             return first, False
         membership = permissions.require_send(user, session, membership)
+        if channel == "staff" and not permissions.can_use_staff_channel(membership):
+            raise DialogueError("forbidden")
         now = utcnow()
         if membership.muted_until is not None and membership.muted_until > now:
             raise DialogueError("muted", until=iso(membership.muted_until))
@@ -70,14 +76,20 @@ def send_message(user: User, session_id, client_id, body, reply_to=None) -> tupl
         if len(text) > current_app.config["DIALOGUE_MAX_MESSAGE_CHARS"]:
             raise DialogueError("too_long")
         target = permissions.require_reply_target(session, user, membership, reply_to)
-        screening = moderation.screen(session, membership, text)
+        if target is not None and target.channel != channel:
+            raise DialogueError("invalid", "A reply stays in the channel of the message it answers.")
+        if channel == "staff":  # the staff's own conversation: no floor, no screening
+            screening = moderation.Screening(body=text)
+        else:
+            facilitation.require_floor(session, membership)
+            screening = moderation.screen(session, membership, text)
         message = Message(session_id=session.id, seq=next_seq(session), author_id=user.id,
                           membership_id=membership.id, client_id=client_id,
                           reply_to_id=target.id if target else None, body_source=screening.body,
                           body_html=render_message(screening.body), status=screening.status,
                           published=screening.status == "visible",
                           content_hash=hashlib.sha256(screening.body.encode("utf-8")).hexdigest(),
-                          created_at=now, updated_at=now)
+                          channel=channel, phase_index=session.phase_index, created_at=now, updated_at=now)
         message.membership = membership
         db.session.add(message)
         try:

@@ -568,9 +568,9 @@ def update_settings(user: User, session_id, settings: dict) -> DialogueSession:
         if not changed:
             raise DialogueError("invalid", _("Nothing to change."))
         audit(session.id, user.id, "settings", target_type="session", target_id=session.id, **changed)
-        from ..protocol import session_state_event
+        from .facilitation import notify_state
 
-        emitter.on_commit(db.session, "session", session_state_event(session), emitter.session_room(session.id))
+        notify_state(session)
         db.session.commit()
         return session
 
