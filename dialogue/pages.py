@@ -30,9 +30,22 @@ def home():
         member_of = {s.id for s, _m in mine}
         others = [s for s in db.session.scalars(select(DialogueSession).order_by(DialogueSession.created_at.desc()))
                   if s.id not in member_of]
+    managed = [s for s, m in mine if permissions.can_manage_session(current_user, m)] + others
     return render_template("home.html", sessions=mine, other_sessions=others,
                            can_create=permissions.can_create_sessions(current_user),
-                           can_manage=permissions.can_manage_session, confirm=ConfirmForm())
+                           can_manage=permissions.can_manage_session, confirm=ConfirmForm(),
+                           overview={s.id: session_overview(s) for s in managed})
+
+
+def session_overview(session: DialogueSession) -> dict:
+    """For the facilitator home: members by side and role, and the invitations with their use."""
+    from .services import dialogues
+
+    counts: dict[str, int] = {}
+    for membership in dialogues.members(session):
+        key = session.side_label(membership.side) if membership.role == "participant" else membership.role
+        counts[key or membership.role] = counts.get(key or membership.role, 0) + 1
+    return {"members": counts, "invitations": dialogues.invitations(session)}
 
 
 def init_app(app: Flask) -> None:

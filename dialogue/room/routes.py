@@ -10,6 +10,7 @@ from ..auth.forms import ConfirmForm
 from ..errors import DialogueError
 from ..extensions import db
 from ..models import DialogueSession
+from ..services import facilitation
 
 bp = Blueprint("room", __name__)
 
@@ -30,6 +31,8 @@ def room(session_id: str):
         can_write=membership is not None and membership.role in permissions.WRITING_ROLES,
         can_manage=permissions.can_manage_session(current_user, membership),
         max_chars=current_app_config("DIALOGUE_MAX_MESSAGE_CHARS"),
+        materials=facilitation.materials(session),
+        can_staff_channel=permissions.can_use_staff_channel(membership),
     )
 
 

@@ -19,6 +19,7 @@ class SessionForm(FlaskForm):
     facilitator_name = StringField(_l("Your name in this session"), default="Facilitator",
                                    validators=[DataRequired(), Length(max=40)])
     ground_rules = TextAreaField(_l("Ground rules"), validators=[DataRequired(), Length(max=10000)])
+    pseudonymous = BooleanField(_l("Pseudonymous: the platform gives participants neutral names"))
     submit = SubmitField(_l("Create session"))
 
 
@@ -35,10 +36,35 @@ class InvitationForm(FlaskForm):
     submit = SubmitField(_l("Create invitation link"))
 
 
+NAMING = [
+    SelectChoice("pseudonym", _l("By the name I show here")),
+    SelectChoice("side", _l("Only as a participant from my side")),
+    SelectChoice("none", _l("Not at all: no name, no side")),
+    SelectChoice("named", _l("By my real name")),
+]
+
+
 class JoinForm(FlaskForm):
-    display_name = StringField(_l("The name others will see"), validators=[DataRequired(), Length(max=40)])
+    # Optional: a pseudonymous session assigns names itself.
+    display_name = StringField(_l("The name others will see"), validators=[Optional(), Length(max=40)])
     accept_rules = BooleanField(_l("I have read the ground rules and accept them"))
+    naming = SelectField(_l("In a published record of this dialogue, name me"), choices=NAMING, default="pseudonym")
+    include = BooleanField(_l("My words may appear in the record"), default=True)
     submit = SubmitField(_l("Join the session"))
+
+
+class AgendaTemplateForm(FlaskForm):
+    template = SelectField(_l("Start from a template"), choices=[
+        SelectChoice("memory", _l("Memory and reconciliation dialogue")),
+        SelectChoice("workshop", _l("Problem-solving workshop"))])
+    submit = SubmitField(_l("Use this template"))
+
+
+class MaterialForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    body = TextAreaField(_l("Text (light Markdown)"), validators=[Optional(), Length(max=20000)])
+    url = StringField(_l("Link"), validators=[Optional(), Length(max=500)])
+    submit = SubmitField(_l("Add material"))
 
 
 def side_choices(session) -> list[SelectChoice]:

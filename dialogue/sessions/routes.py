@@ -11,8 +11,15 @@ from ..auth.forms import ConfirmForm
 from ..errors import DialogueError
 from ..extensions import db
 from ..models import DialogueSession, Invitation
-from ..services import dialogues
-from .forms import InvitationForm, JoinForm, SessionForm, side_choices
+from ..services import dialogues, facilitation
+from .forms import (
+    AgendaTemplateForm,
+    InvitationForm,
+    JoinForm,
+    MaterialForm,
+    SessionForm,
+    side_choices,
+)
 
 bp = Blueprint("sessions", __name__)
 
@@ -44,7 +51,7 @@ def create():
                 current_user, title=form.title.data, description=form.description.data,
                 side_a_label=form.side_a_label.data, side_b_label=form.side_b_label.data,
                 language=form.language.data, ground_rules=form.ground_rules.data,
-                facilitator_name=form.facilitator_name.data)
+                facilitator_name=form.facilitator_name.data, pseudonymous=bool(form.pseudonymous.data))
         except DialogueError as error:
             form.title.errors.append(error.to_answer()["error"]["message"])
         else:
@@ -69,6 +76,9 @@ def manage(session_id: str):
     moderation_form = ModerationSettingsForm(moderation=session.moderation_mode,
                                              flag_threshold=session.flag_threshold, two_key=session.two_key)
     return render_template("sessions/manage.html", session=session, form=form, moderation_form=moderation_form,
+                           phases=facilitation.phases(session), template_form=AgendaTemplateForm(),
+                           material_form=MaterialForm(), materials=facilitation.materials(session),
+                           balance=facilitation.balance(session, detail=True),
                            members=dialogues.members(session, include_revoked=True),
                            invitations=dialogues.invitations(session), confirm=ConfirmForm(),
                            now=dialogues.utcnow())
@@ -144,7 +154,8 @@ def invitation(token: str):
         form.display_name.data = dialogues.suggest_name(session, found.side)
     if form.validate_on_submit():
         try:
-            dialogues.accept_invitation(current_user, token, form.display_name.data, form.accept_rules.data)
+            dialogues.accept_invitation(current_user, token, form.display_name.data, form.accept_rules.data,
+                                        naming=form.naming.data, include=bool(form.include.data))
         except DialogueError as error:
             field = form.accept_rules if error.code == "invalid" and not form.accept_rules.data else form.display_name
             field.errors.append(error.to_answer()["error"]["message"])
@@ -152,3 +163,69 @@ def invitation(token: str):
             return redirect(url_for("room.room", session_id=session.id))
     return render_template("sessions/join.html", session=session, invitation=found, form=form,
                            side_label=session.side_label(found.side)), 200 if request.method == "GET" else 400
+
+
+@bp.post("/sessions/<session_id>/agenda")
+@login_required
+def save_agenda(session_id: str):
+    """Save the agenda from the manage page: parallel lists title[], prompt[], minutes[]."""
+    _require_post_confirm()
+    titles = request.form.getlist("title")
+    prompts = request.form.getlist("prompt")
+    minutes = request.form.getlist("minutes")
+    phases = []
+    for index, title in enumerate(titles):
+        if not title.strip():
+            continue  # an empty row is how a phase is removed
+        raw_minutes = (minutes[index] if index < len(minutes) else "").strip()
+        phases.append({"title": title, "prompt": prompts[index] if index < len(prompts) else "",
+                       "minutes": int(raw_minutes) if raw_minutes.isdigit() else None})
+    try:
+        facilitation.set_agenda(current_user, session_id, phases)
+    except DialogueError as error:
+        flash(error.to_answer()["error"]["message"], "error")
+    else:
+        flash(_("The agenda was saved."))
+    return redirect(url_for("sessions.manage", session_id=session_id) + "#agenda")
+
+
+@bp.post("/sessions/<session_id>/agenda/template")
+@login_required
+def agenda_template(session_id: str):
+    """Replace the agenda with one of the shipped templates."""
+    form = AgendaTemplateForm()
+    if not form.validate_on_submit():
+        abort(400)
+    facilitation.apply_template(current_user, session_id, form.template.data)
+    flash(_("The agenda now follows the template; edit it as you need."))
+    return redirect(url_for("sessions.manage", session_id=session_id) + "#agenda")
+
+
+@bp.post("/sessions/<session_id>/materials")
+@login_required
+def add_material(session_id: str):
+    """Attach a text or a link for members to read."""
+    session = _session_or_404(session_id)
+    form = MaterialForm()
+    if form.validate_on_submit():
+        try:
+            facilitation.add_material(current_user, session, form.title.data, form.body.data or "", form.url.data)
+        except DialogueError as error:
+            flash(error.to_answer()["error"]["message"], "error")
+        else:
+            flash(_("The material was added."))
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                flash(message, "error")
+    return redirect(url_for("sessions.manage", session_id=session_id) + "#materials")
+
+
+@bp.post("/materials/<int:material_id>/remove")
+@login_required
+def remove_material(material_id: int):
+    """Take a material away."""
+    _require_post_confirm()
+    material = facilitation.remove_material(current_user, material_id)
+    flash(_("The material was removed."))
+    return redirect(url_for("sessions.manage", session_id=material.session_id) + "#materials")
