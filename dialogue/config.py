@@ -34,6 +34,10 @@ def _origins(value: str | None) -> list[str] | None:
     return [origin.strip().rstrip("/") for origin in value.split(",") if origin.strip()]
 
 
+def _flag(name: str) -> bool:
+    return (os.environ.get(name) or "").strip().lower() in ("1", "true", "yes", "on")
+
+
 def normalise_database_url(url: str) -> str:
     """Point plain postgres URLs at the psycopg 3 driver."""
     for prefix in ("postgres://", "postgresql://"):
@@ -54,6 +58,9 @@ def from_environment(instance_path: str) -> dict:
         "DIALOGUE_REDIS_URL": os.environ.get("DIALOGUE_REDIS_URL") or None,
         "DIALOGUE_REDIS_CHANNEL": os.environ.get("DIALOGUE_REDIS_CHANNEL") or "dialogue",
         "DIALOGUE_SWEEP_SECONDS": float(os.environ.get("DIALOGUE_SWEEP_SECONDS") or 5),
+        # Behind HTTPS: cookies only over TLS, and browsers told to stay on HTTPS.
+        "SESSION_COOKIE_SECURE": _flag("DIALOGUE_SECURE_COOKIES"),
+        "REMEMBER_COOKIE_SECURE": _flag("DIALOGUE_SECURE_COOKIES"),
     }
 
 
@@ -75,4 +82,6 @@ DEFAULTS = {
     # At most this many messages are returned by one join or history call.
     "DIALOGUE_HISTORY_PAGE": 1000,
     "DIALOGUE_INVITATION_DAYS": 14,
+    # Error logs must not carry message bodies or other people's data from SQL parameters.
+    "SQLALCHEMY_ENGINE_OPTIONS": {"hide_parameters": True},
 }

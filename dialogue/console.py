@@ -7,7 +7,7 @@ import sys
 
 def main() -> None:
     """Run the `dialogue` command line; `serve` first patches the standard library for gevent."""
-    if len(sys.argv) > 1 and sys.argv[1] == "serve":
+    if "serve" in sys.argv[1:]:
         from gevent import monkey
 
         monkey.patch_all()

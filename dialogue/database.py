@@ -31,4 +31,13 @@ def _sqlite_begin(connection) -> None:
     UPDATE then write" safe, and it avoids the deadlock of two readers upgrading at once.
     """
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Background checks that usually find nothing to do read without the write lock.
+        deferred = connection.get_execution_options().get("sqlite_deferred", False)
+        connection.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
+
+
+def read_without_write_lock(db_session) -> None:
+    """Start the session's next transaction as a plain read on SQLite (no effect elsewhere).
+
+    Call first in a transaction that only reads; a write path must not use it."""
+    db_session.connection(execution_options={"sqlite_deferred": True})

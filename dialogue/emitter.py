@@ -8,6 +8,7 @@ here and in :mod:`dialogue.permissions`, nowhere else.
 
 from __future__ import annotations
 
+import logging
 import threading
 import zlib
 from contextlib import contextmanager
@@ -83,11 +84,15 @@ def drop_on_commit(db_session: Session, room: str, reason: str, session_id: str 
 
 @event.listens_for(Session, "after_commit")
 def _flush_outbox(db_session: Session) -> None:
+    # The data is committed: one failing send (a queue outage) must not stop the others.
     for item in db_session.info.pop(_OUTBOX, []):
-        if isinstance(item, _Emit):
-            socketio.emit(item.event, item.payload, to=list(item.rooms), namespace="/")
-        else:
-            _drop(item)
+        try:
+            if isinstance(item, _Emit):
+                socketio.emit(item.event, item.payload, to=list(item.rooms), namespace="/")
+            else:
+                _drop(item)
+        except Exception:
+            logging.getLogger(__name__).exception("Sending %r after commit failed", item)
 
 
 @event.listens_for(Session, "after_rollback")

@@ -171,8 +171,14 @@ def require_reply_target(session: DialogueSession, user: User, membership: Membe
         reply_id = int(reply_to)
     except ValueError:
         raise DialogueError("not_found") from None
+    if not 0 < reply_id < 2**63:
+        raise DialogueError("not_found")
     target = db.session.get(Message, reply_id)
     if target is None or target.session_id != session.id or not can_see_message(user, membership, target):
+        raise DialogueError("not_found")
+    # A reply is seen by everyone who sees the reply: it may only point at a public message
+    # (or, in the staff channel, at another staff message), or it would reveal a held one.
+    if target.channel == "room" and not (target.status == "visible" or target.published):
         raise DialogueError("not_found")
     return target
 

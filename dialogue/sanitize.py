@@ -35,6 +35,8 @@ def clean_html(html: str) -> str:
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=ALLOWED_URL_SCHEMES,
         link_rel="nofollow noopener noreferrer ugc",
+        # Relative and protocol-relative links ("//host/path") would escape the scheme allowlist.
+        url_relative="deny",
         strip_comments=True,
     )
 

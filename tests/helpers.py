@@ -99,13 +99,19 @@ class RecordingClient:
         with self._lock:
             return [data for name, data in self.events if name == event]
 
+    def mark(self) -> int:
+        """A position in the received events; pass it as `since` to wait only for later ones."""
+        with self._lock:
+            return len(self.events)
+
     def wait_for(self, event: str, predicate: Callable[[object], bool] = lambda data: True,
-                 timeout: float = 10.0):
-        """Return the first `event` whose data satisfies `predicate`, waiting if needed."""
+                 timeout: float = 10.0, since: int = 0):
+        """Return the first `event` (received after position `since`) whose data satisfies
+        `predicate`, waiting if needed."""
         deadline = time.monotonic() + timeout
         with self._lock:
             while True:
-                for name, data in self.events:
+                for name, data in self.events[since:]:
                     if name == event and predicate(data):
                         return data
                 remaining = deadline - time.monotonic()

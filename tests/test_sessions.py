@@ -206,3 +206,29 @@ def test_home_lists_my_sessions(ctx, app):
     sign_in(client, room.participants[0].user.email)
     page = client.get("/").get_data(as_text=True)
     assert "Memory and recognition" in page and "Another dialogue" in page
+
+
+def test_register_needs_a_valid_invitation(ctx, app):
+    client = app.test_client()
+    assert client.get("/register?next=/invite/made-up-token").status_code == 404
+    assert client.get("/register?next=/settings").status_code == 404
+    assert client.get("/register").status_code == 404
+
+
+def test_removal_from_the_manage_page_follows_the_two_key_rule(ctx, app):
+    from dialogue.services import moderation
+
+    room = gen_room(participants=2)
+    moderation.update_settings(room.facilitator.user, room.id, {"two_key": True})
+    host = app.test_client()
+    sign_in(host, room.facilitator.user.email)
+    target = room.participants[0].membership
+    response = post_form(host, f"/members/{target.id}/remove", {"reason": "Threats"},
+                         form_page=f"/sessions/{room.id}/manage")
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Membership, target.id).revoked_at is None, "a second key is needed"
+    from dialogue.models import AuditEntry
+
+    assert db.session.scalar(select(AuditEntry.action).where(AuditEntry.session_id == room.id)
+                             .order_by(AuditEntry.id.desc()).limit(1)) == "propose_remove"

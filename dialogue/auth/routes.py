@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..errors import DialogueError
-from ..services import accounts
+from ..services import accounts, dialogues
 from .forms import ConfirmForm, LoginForm, RegisterForm, TokenForm
 
 bp = Blueprint("auth", __name__)
@@ -59,8 +59,9 @@ def login():
 def register():
     """Create a participant account; used when someone opens an invitation without one."""
     target = safe_next(request.args.get("next"))
-    if target is None or not target.startswith("/invite/"):
-        # Accounts are made through invitations (or by admins), not by walking in.
+    token = target[len("/invite/"):] if target and target.startswith("/invite/") else None
+    if token is None or dialogues.find_invitation(token) is None:
+        # Accounts are made through a valid invitation (or by admins), not by walking in.
         abort(404)
     form = RegisterForm()
     if form.validate_on_submit():

@@ -59,7 +59,12 @@ def words():
         status = 400
     return render_template("moderation/words.html", form=form, import_form=import_form,
                            words=moderation.words(), confirm=ConfirmForm(), changes=moderation.word_changes(20),
-                           actor_label=moderation.actor_label), status
+                           actor_label=_word_actor_label()), status
+
+
+def _word_actor_label():
+    """Admins see who changed the list; moderators see account numbers, not identities."""
+    return moderation.actor_label if current_user.is_admin else moderation.anonymous_actor_label
 
 
 @bp.get("/moderation/words/changes.csv")
@@ -67,7 +72,8 @@ def words():
 def export_word_changes():
     """Download every change made to the watched-words list, oldest first."""
     _require_words()
-    return Response(moderation.audit_csv(None, moderation.word_changes(None)), mimetype="text/csv",
+    return Response(moderation.audit_csv(None, moderation.word_changes(None), label=_word_actor_label()),
+                    mimetype="text/csv",
                     headers={"Content-Disposition": "attachment; filename=watched-word-changes.csv"})
 
 

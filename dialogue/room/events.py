@@ -45,6 +45,29 @@ def current_user_from_db() -> User:
     return user
 
 
+MAX_ID = 2**63 - 1
+
+
+def refuse_unstorable(value, depth: int = 0) -> None:
+    """Refuse values no database column can hold: NUL characters, lone surrogates, integers
+    beyond 64 bits, and deep nesting. Checked once here for every event."""
+    if depth > 8:
+        raise DialogueError("invalid")
+    if isinstance(value, str):
+        if "\x00" in value or any(0xD800 <= ord(c) <= 0xDFFF for c in value):
+            raise DialogueError("invalid", "Text may not contain NUL or unpaired surrogate characters.")
+    elif isinstance(value, int) and not isinstance(value, bool):
+        if not -MAX_ID <= value <= MAX_ID:
+            raise DialogueError("invalid", "Numbers must fit in 64 bits.")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            refuse_unstorable(key, depth + 1)
+            refuse_unstorable(item, depth + 1)
+    elif isinstance(value, list):
+        for item in value:
+            refuse_unstorable(item, depth + 1)
+
+
 def client_event(name: str):
     """Register a client-to-server event whose handler takes (user, payload) and returns a dict."""
 
@@ -55,9 +78,10 @@ def client_event(name: str):
                 payload = args[0] if len(args) == 1 else None
                 if not isinstance(payload, dict):
                     raise DialogueError("invalid", "The event needs one JSON object.")
-                size = len(json.dumps(payload, ensure_ascii=False).encode("utf-8"))
+                size = len(json.dumps(payload, ensure_ascii=False).encode("utf-8", "surrogatepass"))
                 if size > current_app.config["DIALOGUE_MAX_EVENT_BYTES"]:
                     raise DialogueError("too_long")
+                refuse_unstorable(payload)
                 result = handler(current_user_from_db(), payload)
                 return {"ok": True, **(result or {})}
             except DialogueError as error:

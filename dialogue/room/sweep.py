@@ -12,6 +12,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from .. import emitter
+from ..database import read_without_write_lock
 from ..extensions import db, socketio
 from ..models import ApiToken, LoginSession, Membership, Presence, User
 
@@ -24,6 +25,8 @@ def invalid_sockets() -> dict[str, tuple[str | None, str]]:
     sockets = dict(live_sockets)
     if not sockets:
         return {}
+    db.session.commit()
+    read_without_write_lock(db.session)
     user_ids = {p["user_id"] for p in sockets.values()}
     users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(user_ids)))}
     login_ids = {p["login_id"] for p in sockets.values() if p.get("login_id")}

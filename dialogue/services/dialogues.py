@@ -261,16 +261,14 @@ def add_member(session: DialogueSession, user: User, *, display_name: str, role:
 
 
 def revoke_membership(user: User, membership_id: int, reason: str = "removed") -> Membership:
-    """Remove a member from a session; their live sockets in it are dropped at once."""
+    """Remove a member from a session through the moderation write path (its rules, the
+    two-key rule and the audit log); their live sockets in it are dropped at once."""
+    from .moderation import sanction
+
     membership = db.session.get(Membership, membership_id)
     if membership is None:
         raise DialogueError("not_found")
-    permissions.require_manage(user, membership.session)
-    if membership.user_id == user.id:
-        raise DialogueError("invalid", _("You cannot remove yourself."))
-    if membership.revoked_at is None:
-        end_membership(membership, reason)
-    db.session.commit()
+    sanction(user, membership.session_id, membership.user_id, "remove", reason=reason or "removed")
     return membership
 
 

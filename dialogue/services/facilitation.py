@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 
 from .. import emitter, permissions
+from ..database import read_without_write_lock
 from ..errors import DialogueError
 from ..extensions import db
 from ..models import (
@@ -353,6 +354,8 @@ def expire_floors() -> int:
     Safe with several processes: a floor is given back under the session's row lock only if
     it is still the same expired floor, so one process announces it."""
     now = utcnow()
+    db.session.commit()
+    read_without_write_lock(db.session)
     due = db.session.execute(select(DialogueSession.id, DialogueSession.floor_user_id)
                              .where(DialogueSession.floor_ends_at <= now)).all()
     db.session.commit()

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .. import emitter, permissions
@@ -279,9 +279,12 @@ def _message_id(value) -> int:
     if isinstance(value, bool) or not isinstance(value, int | str):
         raise DialogueError("invalid", _("message_id must be a message id."))
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
         raise DialogueError("not_found") from None
+    if not 0 < number < 2**63:
+        raise DialogueError("not_found")
+    return number
 
 
 def _reason_text(value, *, required: bool) -> str:
@@ -326,8 +329,8 @@ def flag(user: User, message_id, reason, note=None) -> None:
         except IntegrityError:
             db.session.rollback()
             return
-        audit(session.id, user.id, "flag", target_type="message", target_id=message.id, reason=note,
-              flag_reason=reason)
+        # The note stays with the flag (and goes with a redaction); the log keeps the reason code.
+        audit(session.id, user.id, "flag", target_type="message", target_id=message.id, reason=reason)
         distinct = db.session.scalar(select(func.count(func.distinct(Flag.flagger_id)))
                                      .where(Flag.message_id == message.id))
         # Once a moderator approved the message, flags queue it again but never hide it again.
@@ -429,8 +432,10 @@ def _apply_decision(session, item: QueueItem, message: Message, user: User, acti
                           notice_room)
     elif action == "redact":
         _set_status(session, message, "redacted")
-        # What the matcher quoted from the message goes too: the text must be gone everywhere.
+        # What the matcher quoted from the message, and flag notes that may quote it, go too:
+        # the text must be gone everywhere.
         item.reasons = [{k: v for k, v in r.items() if k != "matched"} for r in item.reasons or []]
+        db.session.execute(update(Flag).where(Flag.message_id == message.id).values(note=""))
         item.status = "redacted"
         emitter.on_commit(db.session, "notice", {"kind": "redacted", "message_id": message.id, "reason": reason},
                           notice_room)
@@ -602,8 +607,8 @@ def add_word(user: User | None, term: str, action: str = "hold", language: str |
     word = WatchedWord(term=term, key=key, action=action, language=language, whole_word=whole_word,
                        created_by_id=user.id if user else None)
     db.session.add(word)
-    audit(None, user.id if user else None, "word_add", target_type="word", target_id=term, action_on_match=action,
-          language=language, whole_word=whole_word)
+    audit(None, user.id if user else None, "word_add", target_type="word", target_id=term[:64], term=term,
+          action_on_match=action, language=language, whole_word=whole_word)
     db.session.commit()
     return word
 
@@ -615,7 +620,7 @@ def remove_word(user: User | None, word_id: int) -> None:
     word = db.session.get(WatchedWord, word_id)
     if word is None:
         raise DialogueError("not_found")
-    audit(None, user.id if user else None, "word_remove", target_type="word", target_id=word.term)
+    audit(None, user.id if user else None, "word_remove", target_type="word", target_id=word.term[:64], term=word.term)
     db.session.delete(word)
     db.session.commit()
 
@@ -716,8 +721,17 @@ def word_changes(limit: int | None = 100) -> list[AuditEntry]:
     return list(db.session.scalars(query.limit(limit) if limit else query))
 
 
+def anonymous_actor_label(session: DialogueSession | None, actor_id: int | None) -> str:
+    """An actor named without identity (for viewers who may not see real names)."""
+    if actor_id is None:
+        return "system"
+    membership = _membership_of(session.id, actor_id) if session is not None else None
+    return membership.display_name if membership else f"#{actor_id}"
+
+
 def actor_label(session: DialogueSession | None, actor_id: int | None) -> str:
-    """How the audit log names an actor: the session name and account e-mail (staff-only page)."""
+    """How the audit log names an actor for facilitators and admins: the session name and
+    the account's e-mail."""
     if actor_id is None:
         return "system"
     user = db.session.get(User, actor_id)
@@ -726,7 +740,7 @@ def actor_label(session: DialogueSession | None, actor_id: int | None) -> str:
     return f"{name} <{user.email}>" if user else name
 
 
-def audit_csv(session: DialogueSession | None, entries: list[AuditEntry]) -> str:
+def audit_csv(session: DialogueSession | None, entries: list[AuditEntry], label=None) -> str:
     """The audit log as CSV, oldest first."""
     import json
 
@@ -734,7 +748,13 @@ def audit_csv(session: DialogueSession | None, entries: list[AuditEntry]) -> str
     writer = csv.writer(out)
     writer.writerow(AUDIT_COLUMNS)
     for entry in sorted(entries, key=lambda e: e.id):
-        writer.writerow([iso(entry.created_at), actor_label(session, entry.actor_id), entry.action,
-                         entry.target_type, entry.target_id, entry.reason,
-                         json.dumps(entry.details or {}, ensure_ascii=False, sort_keys=True)])
+        writer.writerow([_cell(value) for value in (
+            iso(entry.created_at), (label or actor_label)(session, entry.actor_id), entry.action, entry.target_type,
+            entry.target_id, entry.reason, json.dumps(entry.details or {}, ensure_ascii=False, sort_keys=True))])
     return out.getvalue()
+
+
+def _cell(value) -> str:
+    """A CSV cell that a spreadsheet will not run as a formula (members write some of them)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

@@ -10,8 +10,8 @@ from .. import permissions
 from ..auth.forms import ConfirmForm
 from ..errors import DialogueError
 from ..extensions import db
-from ..models import DialogueSession, Invitation
-from ..services import dialogues, facilitation
+from ..models import DialogueSession, Invitation, Membership
+from ..services import dialogues, facilitation, moderation
 from .forms import (
     AgendaTemplateForm,
     InvitationForm,
@@ -131,8 +131,17 @@ def revoke_invitation(invitation_id: int):
 def remove_member(membership_id: int):
     """Remove a member; their open pages lose the session at once."""
     _require_post_confirm()
-    membership = dialogues.revoke_membership(current_user, membership_id, request.form.get("reason") or "removed")
-    flash(_("%(name)s was removed from the session.", name=membership.display_name))
+    membership = db.session.get(Membership, membership_id)
+    if membership is None:
+        abort(404)
+    # The same write path as a moderator's removal: its rules, the two-key rule, the audit log.
+    result = moderation.sanction(current_user, membership.session_id, membership.user_id, "remove",
+                                 reason=(request.form.get("reason") or "").strip() or _("Removed by a facilitator"))
+    if result.get("pending"):
+        flash(_("Removing %(name)s needs a second moderator's confirmation (two-key rule).",
+                name=membership.display_name))
+    else:
+        flash(_("%(name)s was removed from the session.", name=membership.display_name))
     return redirect(url_for("sessions.manage", session_id=membership.session_id))
 
 

@@ -1,0 +1,314 @@
+"""Facilitation over real sockets: phases, the floor, pauses, observers, balance, consent,
+identity protection and the staff back-channel."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import pytest
+import requests
+from sqlalchemy import select
+
+from dialogue.extensions import db
+from dialogue.models import Membership, Message
+from dialogue.services import dialogues, facilitation
+
+from .factories import PASSWORD, gen_room, gen_session, gen_user
+from .helpers import joined, release_database, send, stored
+
+pytestmark = pytest.mark.live
+
+
+def control(client, room, action, **extra):
+    answer = client.call("session_control", {"session_id": room.id, "action": action, **extra})
+    assert answer["ok"], answer
+    return answer["session"]
+
+
+def test_phase_changes_reach_everyone_with_prompt_and_deadline(ctx, clients):
+    room = gen_room(participants=2)
+    facilitation.apply_template(room.facilitator.user, room.id, "memory")
+    release_database()
+    host, answer = joined(clients, room.facilitator, room.id)
+    assert answer["session"]["phase"] is None
+    others = [joined(clients, p, room.id)[0] for p in (*room.participants, room.observer, room.moderator)]
+    outsider = clients(room.outsider)
+    state = control(host, room, "next_phase")
+    assert state["phase"]["index"] == 0 and state["phase"]["title"] == "Introductions"
+    for client in others:
+        phase = client.wait_for("session", lambda s: s["phase"] is not None)["phase"]
+        assert phase["title"] == "Introductions" and "who you are" in phase["prompt"]
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", phase["ends_at"])
+        assert phase["count"] == 5
+    assert outsider.of("session") == []
+    written = send(others[0], room.id, "I am from Gyumri.")["message"]
+    assert written["phase"] == 0
+    control(host, room, "next_phase")
+    assert send(others[1], room.id, "My grandmother remembered Baku.")["message"]["phase"] == 1
+    assert control(host, room, "previous_phase")["phase"]["index"] == 0
+    # Moving past either end changes nothing and answers invalid.
+    refused = host.call("session_control", {"session_id": room.id, "action": "previous_phase"})
+    assert refused["error"]["code"] == "invalid"
+    for _ in range(4):
+        control(host, room, "next_phase")
+    past = host.call("session_control", {"session_id": room.id, "action": "next_phase"})
+    assert past["error"]["code"] == "invalid"
+    assert host.call("history", {"session_id": room.id})["ok"]
+    release_database()
+    assert stored(select(Message.phase_index).where(Message.session_id == room.id).order_by(Message.id)) == [0, 1]
+    assert [p.title for p in facilitation.phases(room.session)][-1] == "Ways forward"
+
+
+def test_queue_mode_only_the_floor_holder_writes_and_a_timed_floor_returns(ctx, clients):
+    room = gen_room(participants=2)
+    alice, bora = room.participants
+    host, _ = joined(clients, room.facilitator, room.id)
+    moderator, _ = joined(clients, room.moderator, room.id)
+    a, _ = joined(clients, alice, room.id)
+    b, _ = joined(clients, bora, room.id)
+    control(host, room, "floor_mode", floor_mode="queue")
+    assert send(a, room.id, "may I?")["error"]["code"] == "not_your_turn"
+    assert send(host, room.id, "Facilitators always may.")["ok"]
+    assert send(moderator, room.id, "So do moderators.")["ok"]
+    assert a.call("hand", {"session_id": room.id, "raised": True}) == {"ok": True}
+    assert b.call("hand", {"session_id": room.id, "raised": True}) == {"ok": True}
+    hands = b.wait_for("session", lambda s: len(s["hands"]) == 2)["hands"]
+    assert hands == [alice.id, bora.id], "hands are listed in the order they went up"
+    given = b.mark()
+    assert host.call("floor", {"session_id": room.id, "user_id": alice.id, "seconds": 5}) == {"ok": True}
+    state = b.wait_for("session", lambda s: s["floor"] is not None, since=given)
+    assert state["floor"]["user_id"] == alice.id and state["hands"] == [bora.id]
+    assert send(a, room.id, "Thank you for the floor.")["ok"]
+    assert send(b, room.id, "me too")["error"]["code"] == "not_your_turn"
+    # The timed floor comes back by itself.
+    b.wait_for("session", lambda s: s["floor"] is None, timeout=15, since=given)
+    assert send(a, room.id, "one more")["error"]["code"] == "not_your_turn"
+    # Taking the floor back, and lowering one's hand.
+    host.call("floor", {"session_id": room.id, "user_id": bora.id})
+    assert send(b, room.id, "now me")["ok"]
+    host.call("floor", {"session_id": room.id, "user_id": None})
+    assert send(b, room.id, "again")["error"]["code"] == "not_your_turn"
+    control(host, room, "floor_mode", floor_mode="open")
+    assert send(a, room.id, "open again")["ok"]
+
+
+def test_alternate_mode_offers_the_floor_side_after_side(ctx, clients):
+    room = gen_room(participants=4)
+    a1, b1, a2, b2 = room.participants  # sides a, b, a, b
+    host, _ = joined(clients, room.facilitator, room.id)
+    sockets = {p.id: joined(clients, p, room.id)[0] for p in room.participants}
+    control(host, room, "floor_mode", floor_mode="alternate")
+    # a1 has already spoken in open mode before; a2 has not.
+    for person in (a1, a2, b1):
+        assert sockets[person.id].call("hand", {"session_id": room.id, "raised": True})["ok"]
+    state = host.wait_for("session", lambda s: s["floor"] is not None)
+    first = state["floor"]["user_id"]
+    assert first in (a1.id, a2.id), "the first hand's side goes first"
+    sockets[b2.id].call("hand", {"session_id": room.id, "raised": True})
+    order = [first]
+    for _ in range(3):
+        holder = order[-1]
+        assert send(sockets[holder], room.id, f"speaking {len(order)}")["ok"]
+        position = host.mark()
+        sockets[holder].call("hand", {"session_id": room.id, "raised": False})  # gives the floor back
+        state = host.wait_for("session", lambda s, h=holder: s["floor"] is not None and s["floor"]["user_id"] != h,
+                              since=position)
+        order.append(state["floor"]["user_id"])
+    side = {p.id: p.membership.side for p in room.participants}
+    assert [side[i] for i in order] == ["a", "b", "a", "b"], "the floor alternates between the sides"
+    assert sorted(order) == sorted(p.id for p in room.participants)
+
+
+def test_paused_sessions_refuse_sending(ctx, clients):
+    room = gen_room(participants=1)
+    host, _ = joined(clients, room.facilitator, room.id)
+    a, _ = joined(clients, room.participants[0], room.id)
+    assert control(host, room, "pause")["state"] == "paused"
+    assert a.wait_for("session", lambda s: s["state"] == "paused")
+    assert send(a, room.id, "hello?")["error"]["code"] == "session_not_live"
+    assert send(host, room.id, "even facilitators wait")["error"]["code"] == "session_not_live"
+    assert control(host, room, "resume")["state"] == "live"
+    assert send(a, room.id, "hello")["ok"]
+    assert host.call("session_control", {"session_id": room.id, "action": "resume"})["error"]["code"] == "conflict"
+
+
+def test_observers_cannot_write_flag_or_raise_hands(ctx, clients):
+    room = gen_room(participants=1)
+    observer, answer = joined(clients, room.observer, room.id)
+    assert answer["me"]["role"] == "observer"
+    assert send(observer, room.id, "hello")["error"]["code"] == "forbidden"
+    assert observer.call("hand", {"session_id": room.id, "raised": True})["error"]["code"] == "forbidden"
+    host, _ = joined(clients, room.facilitator, room.id)
+    assert host.call("floor", {"session_id": room.id, "user_id": room.observer.id})["error"]["code"] == "invalid"
+    assert host.call("floor", {"session_id": room.id, "user_id": room.outsider.id})["error"]["code"] == "invalid"
+
+
+def test_controls_from_non_facilitators_are_forbidden(ctx, clients):
+    room = gen_room(participants=1)
+    for person in (room.participants[0], room.moderator, room.observer):
+        client, _ = joined(clients, person, room.id)
+        for action in ("pause", "next_phase", "lock"):
+            assert client.call("session_control", {"session_id": room.id, "action": action})["error"]["code"] == "forbidden"
+        assert client.call("floor", {"session_id": room.id, "user_id": None})["error"]["code"] == "forbidden"
+
+
+def test_balance_figures_equal_an_independent_count(ctx, clients):
+    room = gen_room(participants=4)
+    host, _ = joined(clients, room.facilitator, room.id)
+    sockets = [joined(clients, p, room.id)[0] for p in room.participants]
+    texts = ["one two three", "four", "five six", "seven eight nine ten", "eleven"]
+    for index, body in enumerate(texts):
+        assert send(sockets[index % 3], room.id, body)["ok"]  # the fourth participant stays silent
+    send(host, room.id, "staff words are not counted")
+    figures = host.call("balance", {"session_id": room.id})["balance"]
+    release_database()
+    rows = stored(select(Message).where(Message.session_id == room.id, Message.channel == "room"))
+    side_of = {m.user_id: m.side for m in stored(select(Membership).where(Membership.session_id == room.id,
+                                                                            Membership.role == "participant"))}
+    expected_messages, expected_words = Counter(), Counter()
+    for message in rows:
+        if message.author_id in side_of:
+            label = room.session.side_label(side_of[message.author_id])
+            expected_messages[label] += 1
+            expected_words[label] += len(message.body_source.split())
+    for label in ("Armenia", "Azerbaijan"):
+        assert figures["sides"][label] == {"messages": expected_messages[label], "words": expected_words[label]}
+    per_person = {p["id"]: p["messages"] for p in figures["participants"]}
+    assert per_person == {p.id: sum(1 for m in rows if m.author_id == p.id) for p in room.participants}
+    assert figures["silent"] == [room.participants[3].id]
+    # Members see the side balance only when the facilitator turns the bar on.
+    assert sockets[0].call("balance", {"session_id": room.id})["error"]["code"] == "forbidden"
+    control(host, room, "show_balance")
+    assert sockets[0].wait_for("session", lambda s: s["show_balance"])["balance"] == figures["sides"]
+    assert sockets[0].call("balance", {"session_id": room.id})["balance"] == {"sides": figures["sides"]}
+
+
+def test_consent_choices_and_their_history(ctx, clients):
+    room = gen_room(participants=2)
+    alice, bora = room.participants
+    a, answer = joined(clients, alice, room.id)
+    assert answer["me"]["consent"]["naming"] == "pseudonym"
+    assert a.call("consent", {"session_id": room.id, "naming": "side", "include": True})["consent"]["naming"] == "side"
+    assert a.call("consent", {"session_id": room.id, "naming": "none", "include": False})["ok"]
+    other = a.call("consent", {"session_id": room.id, "naming": "named", "include": True, "user_id": bora.id})
+    assert other["error"]["code"] == "forbidden"
+    assert a.call("consent", {"session_id": room.id, "naming": "famous", "include": True})["error"]["code"] == "invalid"
+    release_database()
+    history = facilitation.consent_history(room.id, alice.id)
+    assert [(c.naming, c.include) for c in history] == [("pseudonym", True), ("side", True), ("none", False)]
+    assert all(later.created_at >= earlier.created_at for earlier, later in zip(history, history[1:], strict=False))
+    current = facilitation.current_consent(room.id, alice.id)
+    assert (current.naming, current.include) == ("none", False)
+    assert facilitation.current_consent(room.id, room.outsider.id) is None
+
+
+def test_staff_back_channel_never_reaches_participants(ctx, clients):
+    room = gen_room(participants=2)
+    host, _ = joined(clients, room.facilitator, room.id)
+    moderator, _ = joined(clients, room.moderator, room.id)
+    a, _ = joined(clients, room.participants[0], room.id)
+    observer, _ = joined(clients, room.observer, room.id)
+    note = send(host, room.id, "Watch the tone in this phase.", channel="staff")["message"]
+    assert note["channel"] == "staff"
+    assert moderator.wait_for("message", lambda m: m["id"] == note["id"])["body_html"]
+    assert send(a, room.id, "can I whisper?", channel="staff")["error"]["code"] == "forbidden"
+    marker = send(host, room.id, "Welcome back.")["message"]
+    a.wait_for("message", lambda m: m["id"] == marker["id"])
+    observer.wait_for("message", lambda m: m["id"] == marker["id"])
+    for client in (a, observer):
+        assert all(m["channel"] == "room" for m in client.of("message"))
+        history = client.call("history", {"session_id": room.id})["messages"]
+        assert note["id"] not in [m["id"] for m in history]
+    assert note["id"] in [m["id"] for m in moderator.call("history", {"session_id": room.id})["messages"]]
+
+
+def test_locked_sessions_take_no_new_members(ctx, clients):
+    room = gen_room(participants=1)
+    host, _ = joined(clients, room.facilitator, room.id)
+    _invitation, token = dialogues.create_invitation(room.facilitator.user, room.session, side="b")
+    control(host, room, "lock")
+    newcomer = gen_user()
+    db.session.expire_all()  # the server locked it: read the session afresh
+    with pytest.raises(dialogues.DialogueError) as refused:
+        dialogues.accept_invitation(newcomer, token, "Late", True)
+    assert refused.value.code == "forbidden"
+    control(host, room, "unlock")
+    db.session.expire_all()
+    assert dialogues.accept_invitation(newcomer, token, "Late", True).role == "participant"
+
+
+def test_hidden_presence(ctx, clients):
+    room = gen_room(participants=2)
+    alice, bora = room.participants
+    a, _ = joined(clients, alice, room.id)
+    b, _ = joined(clients, bora, room.id)
+    b.wait_for("presence", lambda p: {m["id"] for m in p["online"]} == {alice.id, bora.id})
+    assert a.call("presence_settings", {"session_id": room.id, "hidden": True}) == {"ok": True}
+    b.wait_for("presence", lambda p: [m["id"] for m in p["online"]] == [bora.id])
+
+
+def test_a_pseudonymous_session_never_shows_another_members_identity(ctx, clients, live_server):
+    """Walk every event and page a participant receives; no other member's real name, e-mail
+    or IP address may appear."""
+    facilitator = gen_user("facilitator", real_name="Anahit Petrosyan")
+    session = gen_session(facilitator, pseudonymous=True, title="Pseudonymous dialogue")
+    people = []
+    for side, real in (("a", "Armen Hakobyan"), ("b", "Leyla Mammadova"), ("b", "Rashad Aliyev")):
+        user = gen_user(real_name=real)
+        membership = dialogues.add_member(session, user, display_name=real, role="participant", side=side)
+        assert membership.display_name.startswith("Participant ") and real not in membership.display_name
+        from .factories import Person, gen_token
+
+        people.append(Person(user, membership, gen_token(user)))
+    moderator = gen_user("moderator", real_name="Samvel Grigoryan")
+    dialogues.add_member(session, moderator, display_name="Moderator", role="moderator", side=None)
+    from dialogue.services import moderation
+
+    facilitation.apply_template(facilitator, session.id, "workshop")
+    release_database()
+    viewer, *others = people
+    watcher, join_answer = joined(clients, viewer, session.id)
+    other_sockets = [joined(clients, p, session.id)[0] for p in others]
+    from .factories import gen_token
+    from .helpers import RecordingClient
+
+    host = RecordingClient(live_server.url, gen_token(facilitator)).connect()
+    try:
+        host.call("join", {"session_id": session.id})
+        control(host, session, "next_phase")
+        control(host, session, "floor_mode", floor_mode="queue")
+        other_sockets[0].call("hand", {"session_id": session.id, "raised": True})
+        host.call("floor", {"session_id": session.id, "user_id": others[0].id, "seconds": 60})
+        send(other_sockets[0], session.id, "A view from the other side.")
+        control(host, session, "floor_mode", floor_mode="open")
+        control(host, session, "show_balance")
+        send(host, session.id, "Thank you.")
+        send(host, session.id, "staff only", channel="staff")
+        moderation.update_settings(facilitator, session.id, {"moderation": "pre"})
+        release_database()
+        sent = send(watcher, session.id, "my own held message")["message"]
+        watcher.call("history", {"session_id": session.id})
+        watcher.call("balance", {"session_id": session.id})
+        watcher.wait_for("notice")
+        seen = repr(watcher.events) + repr(join_answer)
+        viewer_email = viewer.user.email
+        release_database()
+        web = requests.Session()
+        page = web.get(f"{live_server.url}/login", timeout=5).text
+        csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+        web.post(f"{live_server.url}/login", data={"email": viewer_email, "password": PASSWORD,
+                                                   "csrf_token": csrf}, timeout=5)
+        for path in ("/", f"/s/{session.id}", "/settings"):
+            response = web.get(live_server.url + path, timeout=5)
+            assert response.status_code == 200, path
+            seen += response.text
+        assert sent["status"] == "held"
+    finally:
+        host.close()
+    for person in (*others, ):
+        assert person.user.real_name not in seen and person.user.email not in seen
+    for user in (facilitator, moderator):
+        assert user.real_name not in seen and user.email not in seen
+    assert "127.0.0.1" not in seen.replace(live_server.url, "")
+    assert others[0].membership.display_name in seen, "the walk did see the other members"
