@@ -58,6 +58,7 @@ def from_environment(instance_path: str) -> dict:
         "DIALOGUE_REDIS_URL": os.environ.get("DIALOGUE_REDIS_URL") or None,
         "DIALOGUE_REDIS_CHANNEL": os.environ.get("DIALOGUE_REDIS_CHANNEL") or "dialogue",
         "DIALOGUE_SWEEP_SECONDS": float(os.environ.get("DIALOGUE_SWEEP_SECONDS") or 5),
+        "DIALOGUE_NUDGE_SECONDS": float(os.environ.get("DIALOGUE_NUDGE_SECONDS") or 15),
         # Behind HTTPS: cookies only over TLS, and browsers told to stay on HTTPS.
         "SESSION_COOKIE_SECURE": _flag("DIALOGUE_SECURE_COOKIES"),
         "REMEMBER_COOKIE_SECURE": _flag("DIALOGUE_SECURE_COOKIES"),

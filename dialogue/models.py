@@ -147,6 +147,11 @@ class DialogueSession(db.Model):
     floor_seconds: Mapped[int] = mapped_column(Integer, default=120, server_default="120")
     # Balance: participants see the side-balance bar only when facilitators turn it on.
     show_balance: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Gentle nudges (None: off): a private prompt to a participant silent this many minutes,
+    # and a notice to facilitators when one side's share of messages passes this percentage.
+    nudge_after_minutes: Mapped[int | None] = mapped_column(Integer)
+    share_alert_percent: Mapped[int | None] = mapped_column(Integer)
+    share_alert_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -185,6 +190,7 @@ class Membership(db.Model):
     revoked_reason: Mapped[str | None] = mapped_column(String(200))
     muted_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     hide_presence: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    nudged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
     session: Mapped[DialogueSession] = relationship()

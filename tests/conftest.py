@@ -166,7 +166,7 @@ def live_server(app, database_url, tmp_path_factory):
     Its sweep is slowed down so that tests of immediate drops cannot pass by the sweep."""
     server = start_server(database_url, tmp_path_factory.mktemp("server") / "server.log",
                           DIALOGUE_REDIS_URL=REDIS_URL, DIALOGUE_REDIS_CHANNEL=REDIS_CHANNEL,
-                          DIALOGUE_SWEEP_SECONDS="300")
+                          DIALOGUE_SWEEP_SECONDS="300", DIALOGUE_NUDGE_SECONDS="0.5")
     yield server
     stop_server(server)
 
@@ -185,5 +185,8 @@ def clients(live_server):
         return client
 
     yield connect
+    from .helpers import release_database
+
+    release_database()  # the server writes when sockets leave: free the database first
     for client in made:
         client.close()

@@ -312,3 +312,43 @@ def test_a_pseudonymous_session_never_shows_another_members_identity(ctx, client
         assert user.real_name not in seen and user.email not in seen
     assert "127.0.0.1" not in seen.replace(live_server.url, "")
     assert others[0].membership.display_name in seen, "the walk did see the other members"
+
+
+def test_gentle_nudges(ctx, clients):
+    from datetime import timedelta
+
+    from dialogue.models import DialogueSession, utcnow
+
+    room = gen_room(participants=3)
+    quiet, talker, away = room.participants
+    host, _ = joined(clients, room.facilitator, room.id)
+    q, _ = joined(clients, quiet, room.id)
+    t, _ = joined(clients, talker, room.id)
+    answer = host.call("session_settings", {"session_id": room.id, "nudge_after_minutes": 5,
+                                            "share_alert_percent": 70})
+    assert answer["ok"]
+    for index in range(4):
+        assert send(t, room.id, f"talking {index}")["ok"]
+    # Ten minutes pass for everyone but the talker, who just spoke.
+    release_database()
+    earlier = utcnow() - timedelta(minutes=10)
+    session = db.session.get(DialogueSession, room.id)
+    session.started_at = earlier
+    for membership in db.session.scalars(select(Membership).where(Membership.session_id == room.id)):
+        membership.joined_at = earlier
+    db.session.commit()
+    nudge = q.wait_for("notice", lambda n: n["kind"] == "nudge", timeout=10)
+    assert nudge["minutes"] == 5 and nudge["reason"]
+    alert = host.wait_for("notice", lambda n: n["kind"] == "balance", timeout=10)
+    assert alert == {"kind": "balance", "side": room.session.side_label(talker.membership.side), "share": 100,
+                     "threshold": 70}
+    marker = send(host, room.id, "marker")["message"]
+    t.wait_for("message", lambda m: m["id"] == marker["id"])
+    assert t.of("notice") == [], "the talker is not nudged, and participants get no balance alert"
+    assert [n["kind"] for n in q.of("notice")] == ["nudge"], "one nudge per silence, and no staff alerts"
+    release_database()
+    nudged = dict(db.session.execute(select(Membership.user_id, Membership.nudged_at)
+                                     .where(Membership.session_id == room.id)).all())
+    db.session.commit()
+    assert nudged[quiet.id] is not None and nudged[away.id] is None, "only members in the room are nudged"
+    assert host.call("session_settings", {"session_id": room.id, "share_alert_percent": 20})["error"]["code"] == "invalid"

@@ -71,7 +71,8 @@ def sanction(user: User, payload: dict) -> dict:
 
 @client_event("session_settings")
 def session_settings(user: User, payload: dict) -> dict:
-    """Facilitators change moderation settings; everyone in the session receives `session`."""
-    settings = {key: payload[key] for key in ("moderation", "flag_threshold", "two_key") if key in payload}
+    """Facilitators change moderation and nudge settings; everyone in the session receives `session`."""
+    settings = {key: payload[key] for key in ("moderation", "flag_threshold", "two_key", "nudge_after_minutes",
+                                              "share_alert_percent") if key in payload}
     session = moderation.update_settings(user, session_id_field(payload), settings)
     return {"session": session_object(session)}

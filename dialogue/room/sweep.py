@@ -82,16 +82,23 @@ def sweep_forever(app: Flask) -> None:
 
 
 def floors_forever(app: Flask, interval: float = 0.5) -> None:
-    """Give back timed floors when their time is up, for the life of the server."""
-    from ..services.facilitation import expire_floors
+    """Give back timed floors when their time is up, and send the gentle nudges sessions ask
+    for (every DIALOGUE_NUDGE_SECONDS), for the life of the server."""
+    from ..services.facilitation import expire_floors, send_nudges
 
+    nudge_every = app.config["DIALOGUE_NUDGE_SECONDS"]
+    next_nudges = 0.0
     while True:
         socketio.sleep(interval)
         with app.app_context():
             try:
                 expire_floors()
+                next_nudges -= interval
+                if next_nudges <= 0:
+                    next_nudges = nudge_every
+                    send_nudges()
             except Exception:
-                app.logger.exception("Returning timed floors failed")
+                app.logger.exception("Returning timed floors or sending nudges failed")
                 db.session.rollback()
             finally:
                 db.session.remove()

@@ -374,6 +374,67 @@ def expire_floors() -> int:
     return done
 
 
+# --- gentle nudges --------------------------------------------------------------------------
+
+NUDGE_TEXT = "nudge"
+SHARE_ALERT_EVERY = timedelta(minutes=5)
+
+
+def send_nudges() -> int:
+    """Where facilitators asked for it: privately prompt participants who have been silent for
+    the set time (once per silence), and tell the staff when one side's share of messages
+    passes the set percentage (at most every five minutes). Returns how many were sent."""
+    from ..models import Presence
+
+    now = utcnow()
+    db.session.commit()
+    read_without_write_lock(db.session)
+    candidates = db.session.execute(
+        select(DialogueSession.id).where(DialogueSession.state == "live",
+                                         (DialogueSession.nudge_after_minutes.is_not(None))
+                                         | (DialogueSession.share_alert_percent.is_not(None)))).scalars().all()
+    db.session.commit()
+    sent = 0
+    for session_id in candidates:
+        with session_write(session_id) as session:
+            if session.state != "live":
+                db.session.rollback()
+                continue
+            if session.nudge_after_minutes:
+                since = now - timedelta(minutes=session.nudge_after_minutes)
+                spoken = _spoken(session)
+                present = set(db.session.scalars(select(Presence.user_id).where(Presence.session_id == session.id)))
+                for membership in db.session.scalars(select(Membership).where(
+                        Membership.session_id == session.id, Membership.revoked_at.is_(None),
+                        Membership.role == "participant")):
+                    activity = max(t for t in (membership.joined_at, session.started_at, session.phase_started_at,
+                                               spoken.get(membership.user_id, {}).get("last_spoke_at")) if t)
+                    recently_nudged = membership.nudged_at is not None and membership.nudged_at > since
+                    if membership.user_id in present and activity <= since and not recently_nudged:
+                        membership.nudged_at = now
+                        emitter.on_commit(db.session, "notice", {
+                            "kind": NUDGE_TEXT, "minutes": session.nudge_after_minutes,
+                            "reason": _("Your voice matters here. When you are ready, share a thought or a "
+                                        "question — or simply say how you are feeling.")},
+                            emitter.member_room(session.id, membership.user_id))
+                        sent += 1
+            if session.share_alert_percent and (session.share_alert_at is None
+                                                or session.share_alert_at <= now - SHARE_ALERT_EVERY):
+                sides = balance(session)
+                total = sum(side["messages"] for side in sides.values())
+                if total >= 4:
+                    label, side = max(sides.items(), key=lambda pair: pair[1]["messages"])
+                    share = round(100 * side["messages"] / total)
+                    if share > session.share_alert_percent:
+                        session.share_alert_at = now
+                        emitter.on_commit(db.session, "notice", {"kind": "balance", "side": label, "share": share,
+                                                                 "threshold": session.share_alert_percent},
+                                          emitter.staff_room(session.id))
+                        sent += 1
+            db.session.commit()
+    return sent
+
+
 # --- consent, presence and names -------------------------------------------------------------
 
 def record_consent(user: User, session_id, naming, include, for_user_id=None) -> Consent:

@@ -570,6 +570,15 @@ def update_settings(user: User, session_id, settings: dict) -> DialogueSession:
             if not isinstance(settings["two_key"], bool):
                 raise DialogueError("invalid", _("two_key must be true or false."))
             changed["two_key"] = session.two_key = settings["two_key"]
+        for key, low, high in (("nudge_after_minutes", 1, 240), ("share_alert_percent", 51, 100)):
+            if key in settings:
+                value = settings[key]
+                if value is not None and (isinstance(value, bool) or not isinstance(value, int)
+                                          or not low <= value <= high):
+                    raise DialogueError("invalid", _("%(key)s must be from %(low)d to %(high)d, or null.",
+                                                     key=key, low=low, high=high))
+                changed[key] = value
+                setattr(session, key, value)
         if not changed:
             raise DialogueError("invalid", _("Nothing to change."))
         audit(session.id, user.id, "settings", target_type="session", target_id=session.id, **changed)

@@ -87,11 +87,15 @@ def upgrade():
         batch_op.add_column(sa.Column('floor_last_side', sa.String(length=1), nullable=True))
         batch_op.add_column(sa.Column('floor_seconds', sa.Integer(), server_default='120', nullable=False))
         batch_op.add_column(sa.Column('show_balance', sa.Boolean(), server_default=sa.false(), nullable=False))
+        batch_op.add_column(sa.Column('nudge_after_minutes', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('share_alert_percent', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('share_alert_at', sa.DateTime(), nullable=True))
         batch_op.create_index(batch_op.f('ix_dialogue_session_floor_ends_at'), ['floor_ends_at'], unique=False)
         batch_op.create_foreign_key('fk_dialogue_session_floor_user_id_user', 'user', ['floor_user_id'], ['id'])
 
     with op.batch_alter_table('membership', schema=None) as batch_op:
         batch_op.add_column(sa.Column('hide_presence', sa.Boolean(), server_default=sa.false(), nullable=False))
+        batch_op.add_column(sa.Column('nudged_at', sa.DateTime(), nullable=True))
 
     with op.batch_alter_table('message', schema=None) as batch_op:
         batch_op.add_column(sa.Column('channel', sa.String(length=5), server_default='room', nullable=False))
@@ -107,6 +111,7 @@ def downgrade():
         batch_op.drop_column('channel')
 
     with op.batch_alter_table('membership', schema=None) as batch_op:
+        batch_op.drop_column('nudged_at')
         batch_op.drop_column('hide_presence')
 
     with op.batch_alter_table('dialogue_session', schema=None) as batch_op:
@@ -115,6 +120,9 @@ def downgrade():
         # https://alembic.sqlalchemy.org/en/latest/naming.html
         batch_op.drop_constraint('fk_dialogue_session_floor_user_id_user', type_='foreignkey')
         batch_op.drop_index(batch_op.f('ix_dialogue_session_floor_ends_at'))
+        batch_op.drop_column('share_alert_at')
+        batch_op.drop_column('share_alert_percent')
+        batch_op.drop_column('nudge_after_minutes')
         batch_op.drop_column('show_balance')
         batch_op.drop_column('floor_seconds')
         batch_op.drop_column('floor_last_side')
