@@ -1,9 +1,12 @@
 // The live room: reads and writes one dialogue session over Socket.IO (docs/protocol.md,
-// "Core events"). Everything this script shows comes from data attributes of #room, already
-// translated by the server. Text from people goes into the page with textContent; the only
-// HTML inserted is a message's body_html, which the server sanitized.
+// "Core events"), and its staff back-channel; the facilitation parts (phase, floor, balance,
+// controls, my settings) are in room-facilitation.js. Everything this script shows comes
+// from data attributes of #room, already translated by the server. Text from people goes
+// into the page with textContent; the only HTML inserted is a message's body_html, which the
+// server sanitized.
 
 import { io } from "../vendor/socket.io-client/socket.io.esm.min.js";
+import { startFacilitation } from "./room-facilitation.js";
 
 const ACK_TIMEOUT_MS = 10000;
 const RETRY_DELAY_MS = 2000;
@@ -25,6 +28,9 @@ function startRoom(root) {
   const canFlag = root.dataset.canFlag === "1";
   const canModerate = root.dataset.canModerate === "1";
   const myRole = root.dataset.myRole || "";
+  const canManage = root.dataset.canManage === "1";
+  const isStaff = root.dataset.isStaff === "1";
+  const canStaffChannel = root.dataset.canStaffChannel === "1";
 
   const $ = (id) => document.getElementById(id);
   const list = $("messages");
@@ -48,6 +54,15 @@ function startRoom(root) {
   const replyBox = $("reply-target");
   const replyText = $("reply-target-text");
   const replyCancel = $("reply-cancel");
+  // The staff back-channel (facilitators and moderators only): its own list and composer.
+  const staffList = canStaffChannel ? $("staff-messages") : null;
+  const staffScroller = $("staff-scroller");
+  const staffEmpty = $("staff-empty");
+  const staffForm = $("staff-composer");
+  const staffInput = $("staff-input");
+  const staffSend = $("staff-send");
+  const staffNote = $("staff-note");
+  const staffError = $("staff-error");
 
   // --- Translated text -----------------------------------------------------------------
 
@@ -85,10 +100,27 @@ function startRoom(root) {
   let flagForm = null;        // the one open flag form: { messageId, form }
   const ownNotices = new Map(); // String(message id) -> latest notice kind about my message
   const openQueueItems = new Set(); // staff: ids of open queue items of this session
+  let staffAttempt = null;    // staff channel: { client_id, body } of the last try, reused if sent again
+  let staffSending = false;
 
   // --- Connection ----------------------------------------------------------------------
 
   const socket = io({ transports: ["websocket", "polling"] });
+
+  const facilitation = startFacilitation({
+    t, sessionId, myId, myRole, canManage, isStaff,
+    request: (event, payload) => request(event, payload),
+    formatTime: (date) => formatTime(date),
+    fullDate: (date) => fullDateFormat.format(date),
+    onFloorChange: () => {
+      // "Not your turn" is answered once the floor is mine.
+      if (composerError && composerError.dataset.code === "not_your_turn" && facilitation.holdsFloor()) {
+        clearComposerError();
+      }
+      updateComposer();
+      updateStaffComposer();
+    },
+  });
 
   function setConnection(state) {
     if (connectionStatus.dataset.state === state) {
@@ -105,6 +137,7 @@ function startRoom(root) {
 
   socket.on("disconnect", (reason) => {
     joined = false;
+    facilitation.onDisconnected();
     presenceList.dataset.stale = "true";
     if (stopped) {
       setConnection("disconnected");
@@ -158,6 +191,7 @@ function startRoom(root) {
   function stopRoom(text, { link = null, linkText = "" } = {}) {
     stopped = true;
     joined = false;
+    facilitation.stop();
     socket.io.opts.reconnection = false;
     socket.disconnect();
     setConnection("disconnected");
@@ -165,6 +199,7 @@ function startRoom(root) {
     presenceList.replaceChildren();
     presenceCount.textContent = "";
     updateComposer();
+    updateStaffComposer();
   }
 
   function showRoomNotice(text, link = null, linkText = "") {
@@ -206,8 +241,15 @@ function startRoom(root) {
         return;
       }
       hideRoomNotice();
+      if (answer.me && typeof answer.me === "object") {
+        facilitation.applyMe(answer.me);
+        if ("muted_until" in answer.me) {
+          setMuted(answer.me.muted_until);
+        }
+      }
       renderSessionState(answer.session && answer.session.state);
       renderModerationMode(answer.session && answer.session.moderation);
+      facilitation.applySession(answer.session);
       let cursor = absorbPage(answer);
       while (answer.more) {
         answer = await request("history", { session_id: sessionId, since_seq: cursor });
@@ -223,6 +265,7 @@ function startRoom(root) {
         setComposerNote("");
       }
       flushPending();
+      facilitation.onJoined();
       if (canModerate) {
         loadQueueCount();
       }
@@ -239,9 +282,11 @@ function startRoom(root) {
       syncing = false;
       list.setAttribute("aria-busy", "false");
       updateComposer();
+      updateStaffComposer();
       if (wasAtBottom) {
         scrollToBottom();
       }
+      scrollStaffToBottom();
     }
   }
 
@@ -288,13 +333,21 @@ function startRoom(root) {
     if (!message || message.session_id !== sessionId) {
       return;
     }
-    const atBottom = isNearBottom();
+    const staffMessage = message.channel === "staff";
+    const atBottom = staffMessage ? isStaffNearBottom() : isNearBottom();
     upsert(message);
     // While a join is still paging through history, the resume point stays where the pages
     // are, so that a reconnect in between does not skip the pages not yet read.
     if (!syncing && Number.isInteger(message.seq)) {
       lastSeq = Math.max(lastSeq, message.seq);
     }
+    if (staffMessage) {
+      if (atBottom) {
+        scrollStaffToBottom();
+      }
+      return;
+    }
+    facilitation.refreshBalanceSoon();
     if (atBottom) {
       scrollToBottom();
     } else {
@@ -309,12 +362,14 @@ function startRoom(root) {
     if (payload && payload.session_id === sessionId) {
       renderSessionState(payload.state);
       renderModerationMode(payload.moderation);
+      facilitation.applySession(payload);
     }
   });
 
   socket.on("presence", (payload) => {
     if (payload && payload.session_id === sessionId && Array.isArray(payload.online)) {
       renderPresence(payload.online);
+      facilitation.learnNames(payload.online);
     }
   });
 
@@ -520,6 +575,10 @@ function startRoom(root) {
     if (!Number.isInteger(message.seq)) {
       return;
     }
+    const staffMessage = message.channel === "staff";
+    if (staffMessage && !staffList) {
+      return; // never into the room's list, whatever arrives
+    }
     const key = String(message.id);
     const known = messages.get(key);
     if (known && known.data.seq >= message.seq) {
@@ -531,25 +590,31 @@ function startRoom(root) {
       known.element.replaceWith(element);
       keepFocus(active, known.element, element);
     } else {
-      placeInWritingOrder(element, message.id);
+      placeInWritingOrder(element, message.id, staffMessage ? staffList : list);
     }
     messages.set(key, { data: message, element });
-    emptyNote.hidden = messages.size > 0;
+    if (message.author) {
+      facilitation.learnNames([message.author]);
+    }
+    emptyNote.hidden = list.children.length > 0;
+    if (staffEmpty && staffList) {
+      staffEmpty.hidden = staffList.children.length > 0;
+    }
     refreshRepliesTo(key);
     if (replyTo !== null && String(replyTo) === key && message.status !== "visible") {
       clearReply();
     }
   }
 
-  function placeInWritingOrder(element, id) {
-    let before = list.lastElementChild;
+  function placeInWritingOrder(element, id, into) {
+    let before = into.lastElementChild;
     while (before && Number(before.dataset.messageId) > Number(id)) {
       before = before.previousElementSibling;
     }
     if (before) {
       before.after(element);
     } else {
-      list.prepend(element);
+      into.prepend(element);
     }
   }
 
@@ -562,6 +627,10 @@ function startRoom(root) {
     item.dataset.messageId = String(message.id);
     item.dataset.seq = String(message.seq);
     item.dataset.status = String(message.status || "visible");
+    item.dataset.channel = message.channel === "staff" ? "staff" : "room";
+    if (message.phase !== null && message.phase !== undefined) {
+      item.dataset.phase = String(message.phase);
+    }
     if (author.id !== undefined && String(author.id) === myId) {
       item.classList.add("message-own");
     }
@@ -616,6 +685,9 @@ function startRoom(root) {
     item.append(body);
 
     const key = String(message.id);
+    if (message.channel === "staff") {
+      return item; // the staff's own conversation: no replies, no flags
+    }
     const flaggable = canFlag && message.status === "visible" && !own;
     if ((canWrite || flaggable) && message.status === "visible") {
       const actions = document.createElement("div");
@@ -988,6 +1060,7 @@ function startRoom(root) {
     stateBanner.dataset.state = state;
     stateBanner.textContent = t("state" + capitalised(state)) || t("stateUnknown");
     updateComposer();
+    updateStaffComposer();
   }
 
   function renderPresence(online) {
@@ -1019,7 +1092,7 @@ function startRoom(root) {
   // --- Composer ------------------------------------------------------------------------
 
   function composerOpen() {
-    return canWrite && !stopped && sessionState === "live" && !isMuted();
+    return canWrite && !stopped && sessionState === "live" && !isMuted() && !facilitation.waitingForFloor();
   }
 
   function updateComposer() {
@@ -1032,15 +1105,18 @@ function startRoom(root) {
     sendButton.disabled = !open || sending;
     input.readOnly = sending;
     form.setAttribute("aria-busy", sending ? "true" : "false");
+    root.dataset.floor = facilitation.waitingForFloor() ? "waiting" : (facilitation.holdsFloor() ? "mine" : "");
     if (!open && !stopped && canWrite && sessionState === "live" && isMuted()) {
       setComposerNote(t("mutedUntil", { time: formatTime(mutedUntil) }));
+    } else if (!open && !stopped && canWrite && sessionState === "live" && facilitation.waitingForFloor()) {
+      setComposerNote(facilitation.waitingNote());
     } else if (!open && !stopped) {
       const closed = t("composerClosed" + capitalised(sessionState)) || t("composerClosed");
       setComposerNote(closed);
     } else if (!open) {
       setComposerNote("");
     } else if (!sending && !pending.length && socket.connected) {
-      setComposerNote("");
+      setComposerNote(facilitation.openComposerNote());
     }
   }
 
@@ -1050,14 +1126,16 @@ function startRoom(root) {
     }
   }
 
-  function showComposerError(text) {
+  function showComposerError(text, code = "") {
     composerError.textContent = text;
+    composerError.dataset.code = code;
     composerError.hidden = false;
   }
 
   function clearComposerError() {
     composerError.hidden = true;
     composerError.textContent = "";
+    composerError.dataset.code = "";
   }
 
   function updateCounter() {
@@ -1168,7 +1246,7 @@ function startRoom(root) {
           clearReply();
         }
         clearComposerError();
-        setComposerNote("");
+        setComposerNote(facilitation.openComposerNote());
         upsert(answer.message);
         scrollToBottom();
       } else {
@@ -1177,6 +1255,10 @@ function startRoom(root) {
           setMuted(error.until);
           const until = parseDate(error.until);
           showComposerError(until ? t("mutedUntil", { time: formatTime(until) }) : error.message || t("muted"));
+        } else if (error.code === "not_your_turn") {
+          showComposerError(t("notYourTurn"), "not_your_turn");
+        } else if (error.code === "session_not_live") {
+          showComposerError(t("sessionNotLive"));
         } else {
           showComposerError(error.message || t("sendFailed"));
         }
@@ -1225,7 +1307,117 @@ function startRoom(root) {
     updateCounter();
   }
 
+  // --- The staff back-channel ------------------------------------------------------------
+
+  function isStaffNearBottom() {
+    return !staffScroller
+      || staffScroller.scrollHeight - staffScroller.scrollTop - staffScroller.clientHeight < NEAR_BOTTOM_PX;
+  }
+
+  function scrollStaffToBottom() {
+    if (staffScroller) {
+      staffScroller.scrollTop = staffScroller.scrollHeight;
+    }
+  }
+
+  function staffComposerOpen() {
+    // The server takes messages, staff ones included, only while the session is live.
+    return Boolean(staffForm) && !stopped && sessionState === "live";
+  }
+
+  function updateStaffComposer() {
+    if (!staffForm) {
+      return;
+    }
+    const open = staffComposerOpen();
+    staffInput.disabled = !open;
+    staffSend.disabled = !open || staffSending;
+    staffInput.readOnly = staffSending;
+    const note = open || stopped ? (staffSending ? t("sending") : "") : t("staffClosed");
+    if (staffNote.textContent !== note) {
+      staffNote.textContent = note;
+    }
+  }
+
+  function showStaffError(text) {
+    staffError.textContent = text;
+    staffError.hidden = !text;
+  }
+
+  /** Send to the staff channel. A message that got no answer keeps its client_id, so sending
+      the same text again cannot store it twice. */
+  async function sendStaffMessage() {
+    if (staffSending || !staffComposerOpen()) {
+      return;
+    }
+    const body = staffInput.value;
+    if (!body.trim()) {
+      showStaffError(t("empty"));
+      return;
+    }
+    if (body.length > maxChars) {
+      showStaffError(t("tooLong", { max: maxChars }));
+      return;
+    }
+    if (!socket.connected || !joined) {
+      showStaffError(t("staffNotConnected"));
+      return;
+    }
+    if (!staffAttempt || staffAttempt.body !== body) {
+      staffAttempt = { client_id: newClientId(), body };
+    }
+    const attempt = staffAttempt;
+    showStaffError("");
+    staffSending = true;
+    updateStaffComposer();
+    let answer = null;
+    try {
+      answer = await request("send", {
+        session_id: sessionId, client_id: attempt.client_id, body: attempt.body, channel: "staff",
+      });
+    } catch (failure) {
+      answer = null;
+    }
+    staffSending = false;
+    if (answer && answer.ok) {
+      if (staffInput.value === attempt.body) {
+        staffInput.value = "";
+      }
+      staffAttempt = null;
+      upsert(answer.message);
+      scrollStaffToBottom();
+    } else if (!answer) {
+      showStaffError(t("sendFailed") + " " + t("noAnswer"));
+    } else {
+      const error = answer.error || {};
+      showStaffError(error.code === "session_not_live" ? t("staffClosed") : error.message || t("sendFailed"));
+    }
+    updateStaffComposer();
+    if (document.activeElement === document.body && !staffInput.disabled) {
+      staffInput.focus();
+    }
+  }
+
+  if (staffForm) {
+    staffForm.addEventListener("submit", (event) => {
+      event.preventDefault();
+      sendStaffMessage();
+    });
+    staffInput.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && !event.shiftKey && !event.isComposing && event.keyCode !== 229) {
+        event.preventDefault();
+        sendStaffMessage();
+      }
+    });
+    staffInput.addEventListener("input", () => {
+      if (!staffError.hidden) {
+        showStaffError("");
+      }
+    });
+  }
+
   setConnection("connecting");
   setMuted(root.dataset.mutedUntil || null);
   updateComposer();
+  updateStaffComposer();
 }
