@@ -152,6 +152,8 @@ class DialogueSession(db.Model):
     nudge_after_minutes: Mapped[int | None] = mapped_column(Integer)
     share_alert_percent: Mapped[int | None] = mapped_column(Integer)
     share_alert_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # While paused, phase and floor clocks stand still: resuming moves their ends on.
+    paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -352,3 +352,36 @@ def test_gentle_nudges(ctx, clients):
     db.session.commit()
     assert nudged[quiet.id] is not None and nudged[away.id] is None, "only members in the room are nudged"
     assert host.call("session_settings", {"session_id": room.id, "share_alert_percent": 20})["error"]["code"] == "invalid"
+
+
+def test_a_pause_stops_the_clocks_and_the_staff_can_still_talk(ctx, clients):
+    from datetime import timedelta
+
+    from dialogue.models import DialogueSession, utcnow
+
+    room = gen_room(participants=1)
+    facilitation.set_agenda(room.facilitator.user, room.id, [{"title": "Only phase", "minutes": 30}])
+    release_database()
+    host, _ = joined(clients, room.facilitator, room.id)
+    a, _ = joined(clients, room.participants[0], room.id)
+    control(host, room, "next_phase")
+    control(host, room, "floor_mode", floor_mode="queue")
+    host.call("floor", {"session_id": room.id, "user_id": room.participants[0].id, "seconds": 60})
+    before = control(host, room, "pause")
+    assert before["agenda_length"] == 1 and before["floor"] is not None
+    assert send(host, room.id, "Let us take a breath.", channel="staff")["ok"], "the back-channel stays open"
+    # A long pause: ten minutes ago; the floor's time would be up by now, but a paused floor stands still.
+    release_database()
+    session = db.session.get(DialogueSession, room.id)
+    session.paused_at = utcnow() - timedelta(minutes=10)
+    session.floor_ends_at = utcnow() - timedelta(minutes=9)
+    db.session.commit()
+    assert facilitation.expire_floors() == 0
+    after = control(host, room, "resume")
+    assert after["floor"] is not None and after["floor"]["user_id"] == room.participants[0].id
+    from dialogue.protocol import iso
+
+    assert after["floor"]["ends_at"] > iso(utcnow()), "the floor's remaining time was kept"
+    assert after["phase"]["ends_at"] > before["phase"]["ends_at"], "the phase's end moved on by the pause"
+    control(host, room, "end")
+    assert a.call("hand", {"session_id": room.id, "raised": True})["error"]["code"] == "session_not_live"

@@ -146,6 +146,7 @@ def session_state(session: DialogueSession, *, staff: bool) -> dict:
         "floor": floor,
         "hands": hands(session),
         "balance": balance(session) if staff or session.show_balance else {},
+        "agenda_length": len(phases(session)),
         "locked": session.locked,
         "pseudonymous": session.pseudonymous,
         "show_balance": session.show_balance,
@@ -172,6 +173,15 @@ def control(user: User, session_id, action, floor_mode=None) -> DialogueSession:
             if session.state not in STATE_CHANGES[action]:
                 raise DialogueError("conflict", _("The session is %(state)s.", state=session.state))
             session.state = NEW_STATE[action]
+            if action == "pause":
+                session.paused_at = now
+            elif action == "resume" and session.paused_at is not None:
+                stood_still = now - session.paused_at
+                if session.phase_ends_at is not None:
+                    session.phase_ends_at += stood_still
+                if session.floor_ends_at is not None:
+                    session.floor_ends_at += stood_still
+                session.paused_at = None
             if action == "start":
                 session.started_at = now
             if action == "end":
@@ -243,6 +253,12 @@ def set_agenda(user: User, session_id, raw_phases) -> list[AgendaPhase]:
                                        minutes=minutes))
         if session.phase_index is not None and session.phase_index >= len(cleaned):
             session.phase_index = len(cleaned) - 1 if cleaned else None
+        if session.phase_index is None:
+            session.phase_ends_at = None
+        else:  # the phase under way may have a new time box
+            minutes = cleaned[session.phase_index][2]
+            start = session.phase_started_at or utcnow()
+            session.phase_ends_at = start + timedelta(minutes=minutes) if minutes else None
         db.session.flush()
         notify_state(session)
         db.session.commit()
@@ -299,6 +315,8 @@ def raise_hand(user: User, session_id, raised) -> None:
             raise DialogueError("forbidden")
         if membership.role != "participant":
             raise DialogueError("invalid", _("Facilitators and moderators may always write."))
+        if session.state == "ended" and raised:
+            raise DialogueError("session_not_live")
         now = utcnow()
         exists = db.session.get(RaisedHand, (session.id, user.id))
         if raised and exists is None:
@@ -326,6 +344,8 @@ def give_floor(user: User, session_id, user_id, seconds=None) -> None:
     with session_write(session_id) as session:
         permissions.require_manage(user, session)
         now = utcnow()
+        if session.state == "ended":
+            raise DialogueError("session_not_live")
         if user_id is None:
             _clear_floor(session)
         else:
@@ -357,12 +377,13 @@ def expire_floors() -> int:
     db.session.commit()
     read_without_write_lock(db.session)
     due = db.session.execute(select(DialogueSession.id, DialogueSession.floor_user_id)
-                             .where(DialogueSession.floor_ends_at <= now)).all()
+                             .where(DialogueSession.floor_ends_at <= now, DialogueSession.state == "live")).all()
     db.session.commit()
     done = 0
     for session_id, holder in due:
         with session_write(session_id) as session:
-            if session.floor_user_id != holder or session.floor_ends_at is None or session.floor_ends_at > now:
+            if session.floor_user_id != holder or session.floor_ends_at is None or session.floor_ends_at > now \
+                    or session.state != "live":
                 db.session.rollback()
                 continue
             _clear_floor(session)

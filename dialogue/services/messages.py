@@ -64,9 +64,14 @@ def send_message(user: User, session_id, client_id, body, reply_to=None, channel
         if first is not None:
             db.session.rollback()
             return first, False
-        membership = permissions.require_send(user, session, membership)
-        if channel == "staff" and not permissions.can_use_staff_channel(membership):
-            raise DialogueError("forbidden")
+        if channel == "staff":
+            # The back-channel stays open while the session is a draft or paused.
+            if not permissions.can_use_staff_channel(membership):
+                raise DialogueError("forbidden")
+            if session.state == "ended":
+                raise DialogueError("session_not_live")
+        else:
+            membership = permissions.require_send(user, session, membership)
         now = utcnow()
         if membership.muted_until is not None and membership.muted_until > now:
             raise DialogueError("muted", until=iso(membership.muted_until))

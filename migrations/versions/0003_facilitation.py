@@ -90,6 +90,7 @@ def upgrade():
         batch_op.add_column(sa.Column('nudge_after_minutes', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('share_alert_percent', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('share_alert_at', sa.DateTime(), nullable=True))
+        batch_op.add_column(sa.Column('paused_at', sa.DateTime(), nullable=True))
         batch_op.create_index(batch_op.f('ix_dialogue_session_floor_ends_at'), ['floor_ends_at'], unique=False)
         batch_op.create_foreign_key('fk_dialogue_session_floor_user_id_user', 'user', ['floor_user_id'], ['id'])
 
@@ -120,6 +121,7 @@ def downgrade():
         # https://alembic.sqlalchemy.org/en/latest/naming.html
         batch_op.drop_constraint('fk_dialogue_session_floor_user_id_user', type_='foreignkey')
         batch_op.drop_index(batch_op.f('ix_dialogue_session_floor_ends_at'))
+        batch_op.drop_column('paused_at')
         batch_op.drop_column('share_alert_at')
         batch_op.drop_column('share_alert_percent')
         batch_op.drop_column('nudge_after_minutes')
