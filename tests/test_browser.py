@@ -265,3 +265,56 @@ def test_moderator_rejects_a_flagged_message_live(ctx, visitors, live_server):
         assert notice["reason"] == "A personal attack on the other side"
     finally:
         writer.close()
+
+
+def test_facilitator_runs_a_two_phase_session_with_the_queue(ctx, visitors):
+    from dialogue.services import facilitation
+
+    room = gen_room(participants=2)
+    facilitation.set_agenda(room.facilitator.user, room.id, [
+        {"title": "Introductions", "prompt": "Say who you are.", "minutes": 10},
+        {"title": "Sharing memories", "prompt": "Tell one memory you carry with you.", "minutes": 20}])
+    alice, bora = room.participants
+    host, a, b = visitors("facilitator"), visitors("armenia"), visitors("azerbaijan")
+    for visitor, person in ((host, room.facilitator), (a, alice), (b, bora)):
+        visitor.sign_in(person.user.email)
+        visitor.open_room(room.id)
+    panel = host.page.locator("#facilitator-panel")
+    panel.locator("button[data-control=next_phase]").click()
+    for visitor in (a, b):
+        visitor.page.wait_for_selector("#phase-title:has-text('Introductions')")
+        assert "Say who you are." in visitor.page.inner_text("#phase-prompt")
+        assert visitor.page.inner_text("#phase-time-left").strip()
+    host.page.select_option("#floor-mode", "queue")
+    for visitor in (a, b):
+        visitor.page.wait_for_selector("#hand-button")
+        assert visitor.page.locator("#message-input").is_disabled() or \
+            visitor.page.get_attribute("#room", "data-floor") == "waiting"
+
+    # Both raise hands; the queue shows them in order on every page.
+    a.page.click("#hand-button")
+    host.page.wait_for_selector(f"#hands li[data-user-id='{alice.id}']")
+    b.page.click("#hand-button")
+    host.page.wait_for_selector(f"#hands li[data-user-id='{bora.id}']")
+    order = host.page.locator("#hands li").evaluate_all("items => items.map(li => li.dataset.userId)")
+    assert order == [str(alice.id), str(bora.id)]
+
+    # They speak in turn.
+    for person, visitor, text in ((alice, a, "I am from Yerevan; my family came from Baku."),
+                                  (bora, b, "I am from Ganja; my grandfather was born in Yerevan.")):
+        host.page.fill("#floor-seconds", "")
+        host.page.click(f"button[data-give-floor='{person.id}']")
+        visitor.page.wait_for_selector("#room[data-floor=mine]")
+        visitor.write(text)
+        for reader in (host, a, b):
+            reader.page.wait_for_selector(f"#messages .message-body:has-text('{text}')")
+        host.page.click("#take-floor")
+        visitor.page.wait_for_selector("#room[data-floor=waiting]")
+    host.shot("facilitation")
+
+    panel.locator("button[data-control=next_phase]").click()
+    for visitor in (a, b):
+        visitor.page.wait_for_selector("#phase-title:has-text('Sharing memories')")
+    b.shot("phase-two")
+    phases = host.page.locator("#messages li.message").evaluate_all("items => items.map(li => li.dataset.phase)")
+    assert phases == ["0", "0"]
