@@ -704,14 +704,24 @@ export function startFacilitation(ctx) {
 
   /** Staff: the full figures (panel and bar). Members: the side figures for the bar, while
       the facilitators share it; the `session` event does not come after every message. */
+  let balanceAgain = false;
+
   async function refreshBalance() {
     const wanted = balancePanel || (state && state.show_balance);
-    if (!wanted || balanceBusy || stopped || !joined) {
+    if (!wanted || stopped || !joined) {
+      return;
+    }
+    if (balanceBusy) {
+      balanceAgain = true; // a message arrived while asking: ask once more when this answer is in
       return;
     }
     balanceBusy = true;
     const answer = await ask("balance", {});
     balanceBusy = false;
+    if (balanceAgain) {
+      balanceAgain = false;
+      window.setTimeout(refreshBalance, 0);
+    }
     if (!state) {
       return;
     }
