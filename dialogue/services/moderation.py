@@ -309,6 +309,9 @@ def flag(user: User, message_id, reason, note=None) -> None:
     found = db.session.get(Message, message_id)
     if found is None:
         raise DialogueError("not_found")
+    # Only members may take the session's write lock (checked again under it).
+    if permissions.current_membership(user, db.session.get(DialogueSession, found.session_id)) is None:
+        raise DialogueError("not_found")
     with session_write(found.session_id) as session:
         message = db.session.get(Message, message_id)
         membership = permissions.current_membership(user, session)
