@@ -62,6 +62,8 @@ def session_object(session: DialogueSession) -> dict:
         "moderation": session.moderation_mode,
         "flag_threshold": session.flag_threshold,
         "two_key": session.two_key,
+        "nudge_after_minutes": session.nudge_after_minutes,
+        "share_alert_percent": session.share_alert_percent,
         "last_seq": session.last_seq,
         "started_at": iso(session.started_at),
         "ended_at": iso(session.ended_at),

@@ -6,5 +6,10 @@ gunicorn's gevent worker patches the standard library before this module is impo
 """
 
 from . import create_app
+from .extensions import socketio
+from .room.sweep import floors_forever, sweep_forever
 
 app = create_app()
+# What `dialogue serve` runs beside the server: the socket sweep, timed floors and nudges.
+socketio.start_background_task(sweep_forever, app)
+socketio.start_background_task(floors_forever, app)

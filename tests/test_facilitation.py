@@ -385,3 +385,20 @@ def test_a_pause_stops_the_clocks_and_the_staff_can_still_talk(ctx, clients):
     assert after["phase"]["ends_at"] > before["phase"]["ends_at"], "the phase's end moved on by the pause"
     control(host, room, "end")
     assert a.call("hand", {"session_id": room.id, "raised": True})["error"]["code"] == "session_not_live"
+
+
+def test_a_removed_participant_leaves_the_hands_and_the_floor(ctx, clients):
+    room = gen_room(participants=2)
+    alice, bora = room.participants
+    host, _ = joined(clients, room.facilitator, room.id)
+    a, _ = joined(clients, alice, room.id)
+    b, _ = joined(clients, bora, room.id)
+    control(host, room, "floor_mode", floor_mode="queue")
+    a.call("hand", {"session_id": room.id, "raised": True})
+    b.call("hand", {"session_id": room.id, "raised": True})
+    host.call("floor", {"session_id": room.id, "user_id": alice.id})
+    position = b.mark()
+    assert host.call("sanction", {"session_id": room.id, "user_id": alice.id, "action": "remove",
+                                  "reason": "Threats"})["ok"]
+    state = b.wait_for("session", lambda s: s["floor"] is None, since=position)
+    assert state["hands"] == [bora.id]

@@ -81,6 +81,7 @@ def create_session(user: User, *, title: str, description: str = "", side_a_labe
     shown = clean_display_name(facilitator_name or _("Facilitator"))
     db.session.add(Membership(session_id=session.id, user_id=user.id, display_name=shown,
                               name_key=name_key(shown), side=None, role="facilitator"))
+    db.session.add(Consent(session_id=session.id, user_id=user.id, naming="pseudonym", include=True))
     db.session.commit()
     return session
 

@@ -358,6 +358,17 @@ def give_floor(user: User, session_id, user_id, seconds=None) -> None:
         db.session.commit()
 
 
+def leave_floor(session: DialogueSession, user_id: int) -> None:
+    """A member who leaves the session (removed) leaves the queue of hands and the floor.
+    Call while holding the session's row lock; everyone gets the new state after commit."""
+    db.session.execute(delete(RaisedHand).where(RaisedHand.session_id == session.id, RaisedHand.user_id == user_id))
+    if session.floor_user_id == user_id:
+        _clear_floor(session)
+        if session.floor_mode == "alternate":
+            _offer_floor(session, utcnow())
+    notify_state(session)
+
+
 def require_floor(session: DialogueSession, membership: Membership) -> None:
     """In queue and alternate modes a participant writes only while holding the floor."""
     if session.floor_mode == "open" or membership.role != "participant":

@@ -547,6 +547,9 @@ def sanction(user: User, session_id, user_id, action, minutes=None, reason=None)
                     raise DialogueError("conflict", _("A second moderator must confirm this removal."))
                 pending.resolved_at = utcnow()
             end_membership(target, reason)
+            from .facilitation import leave_floor
+
+            leave_floor(session, target.user_id)
         audit(session.id, user.id, action, target_type="member", target_id=target.user_id, reason=reason,
               **({"minutes": minutes} if action == "mute" else {}))
         db.session.commit()
@@ -573,7 +576,7 @@ def update_settings(user: User, session_id, settings: dict) -> DialogueSession:
             if not isinstance(settings["two_key"], bool):
                 raise DialogueError("invalid", _("two_key must be true or false."))
             changed["two_key"] = session.two_key = settings["two_key"]
-        for key, low, high in (("nudge_after_minutes", 1, 240), ("share_alert_percent", 51, 100)):
+        for key, low, high in (("nudge_after_minutes", 1, 240), ("share_alert_percent", 51, 99)):
             if key in settings:
                 value = settings[key]
                 if value is not None and (isinstance(value, bool) or not isinstance(value, int)
