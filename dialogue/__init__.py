@@ -45,13 +45,14 @@ def create_app(config: dict | None = None) -> Flask:
     init_socketio(app)
     app.jinja_env.globals["page_language"] = _page_language
 
-    from . import auth, moderation, pages, room, sessions, web
+    from . import auth, moderation, pages, room, sessions, transcripts, web
 
     web.init_app(app)
     auth.init_app(app)
     sessions.init_app(app)
     room.init_app(app)
     moderation.init_app(app)
+    transcripts.init_app(app)
     pages.init_app(app)
 
     from .cli import register_commands

@@ -145,6 +145,8 @@ def register_commands(app: Flask) -> None:
 
     register_word_commands(app)
 
+    register_transcript_commands(app)
+
     tokens = click.Group("tokens", help="Manage API tokens.")
     app.cli.add_command(tokens)
 
@@ -237,6 +239,44 @@ def register_word_commands(app: Flask) -> None:
         from .moderation.matcher import starter_terms, to_csv
 
         click.echo(f"Imported {moderation.import_words(None, to_csv(starter_terms()))} starter terms.")
+
+
+def register_transcript_commands(app: Flask) -> None:
+    """`dialogue transcript ...`: export a session's transcript and check one offline."""
+    transcript = click.Group("transcript", help="Export and verify transcripts.")
+    app.cli.add_command(transcript)
+
+    @transcript.command("verify")
+    @click.argument("path", type=click.Path(dir_okay=False))
+    def transcript_verify(path: str) -> None:
+        """Check a JSON transcript's integrity chain: exit 0 if intact, 1 naming the first broken entry."""
+        from .services.record import NotATranscript, verify
+
+        try:
+            with open(path, encoding="utf-8") as handle:
+                document = json.load(handle)
+            ok, summary = verify(document)
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError, NotATranscript) as error:
+            click.echo(f"Not a transcript: {error}", err=True)
+            raise SystemExit(2) from None
+        click.echo(("OK " if ok else "BROKEN ") + summary, err=not ok)
+        raise SystemExit(0 if ok else 1)
+
+    @transcript.command("export")
+    @click.argument("session_id")
+    @click.option("--attribution", type=click.Choice(["named", "pseudonym", "side", "none"]), default="pseudonym",
+                  show_default=True)
+    @click.option("--version", "version", type=click.Choice(["participants", "staff"]), default="participants",
+                  show_default=True)
+    def transcript_export(session_id: str, attribution: str, version: str) -> None:
+        """Print a session's transcript as JSON (the operator's export)."""
+        from .models import DialogueSession
+        from .services.transcripts import build
+
+        session = db.session.get(DialogueSession, session_id)
+        if session is None:
+            raise click.ClickException(f"No session {session_id}.")
+        click.echo(json.dumps(build(session, attribution=attribution, version=version), ensure_ascii=False, indent=1))
 
 
 DEMO_DESCRIPTION = (

@@ -434,3 +434,25 @@ class Material(db.Model):
 
 
 Index("ix_consent_session_user", Consent.session_id, Consent.user_id, Consent.id)
+
+
+class SessionEvent(db.Model):
+    """One link of a session's integrity chain: what happened, hashed and chained to the link
+    before, so that a transcript can prove it was not changed, reordered or cut.
+
+    Payloads name members by their stable membership id, never by name, so renaming or
+    erasing a member leaves the chain intact; messages by their content hash, so a redaction
+    removes the text but not the proof of what was said."""
+
+    __tablename__ = "session_event"
+    __table_args__ = (UniqueConstraint("session_id", "position", name="uq_session_event_position"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[str] = mapped_column(ForeignKey("dialogue_session.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20))
+    payload: Mapped[dict] = mapped_column(JSON)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -28,6 +28,7 @@ from ..models import (
 )
 from ..protocol import iso, member_object, session_object
 from ..sanitize import render_message
+from . import record
 from .common import session_write
 
 CONTROL_ACTIONS = ("start", "pause", "resume", "end", "next_phase", "previous_phase", "floor_mode",
@@ -218,6 +219,7 @@ def _enter_phase(session: DialogueSession, agenda: list[AgendaPhase], index: int
     session.phase_started_at = now
     minutes = agenda[index].minutes
     session.phase_ends_at = now + timedelta(minutes=minutes) if minutes else None
+    record.phase_changed(session, index, agenda[index].title)
 
 
 def _clean_phases(raw) -> list[tuple[str, str, int | None]]:
@@ -478,16 +480,16 @@ def record_consent(user: User, session_id, naming, include, for_user_id=None) ->
         raise DialogueError("invalid", _("naming must be one of: %(n)s.", n=", ".join(NAMING_CHOICES)))
     if not isinstance(include, bool):
         raise DialogueError("invalid", _("include must be true or false."))
-    if not isinstance(session_id, str):
-        raise DialogueError("invalid")
-    session = db.session.get(DialogueSession, session_id)
-    membership = permissions.require_view(user, session)
-    if membership is None:
-        raise DialogueError("forbidden")
-    consent = Consent(session_id=session.id, user_id=user.id, naming=naming, include=include)
-    db.session.add(consent)
-    db.session.commit()
-    return consent
+    with session_write(session_id) as session:
+        membership = permissions.require_view(user, session)
+        if membership is None:
+            raise DialogueError("forbidden")
+        consent = Consent(session_id=session.id, user_id=user.id, naming=naming, include=include,
+                          created_at=utcnow())
+        db.session.add(consent)
+        record.consent_changed(session, membership.id, naming, include, consent.created_at)
+        db.session.commit()
+        return consent
 
 
 def current_consent(session_id: str, user_id: int) -> Consent | None:

@@ -14,7 +14,7 @@ from ..extensions import db
 from ..models import DialogueSession, Message, User, utcnow
 from ..protocol import iso, message_object
 from ..sanitize import render_message
-from . import facilitation, moderation
+from . import facilitation, moderation, record
 from .common import next_seq, session_write
 
 
@@ -106,6 +106,7 @@ def send_message(user: User, session_id, client_id, body, reply_to=None, channel
             if first is None:
                 raise
             return first, False
+        record.message_created(session, message)
         queue_message_event(session, message)
         if screening.reasons:
             moderation.enqueue(session, message, screening.reasons, user.id)

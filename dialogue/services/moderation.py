@@ -30,6 +30,7 @@ from ..models import (
     utcnow,
 )
 from ..protocol import iso, member_object, message_object
+from . import record
 from .common import next_seq, session_write
 from .dialogues import end_membership
 
@@ -365,6 +366,7 @@ def _set_status(session: DialogueSession, message: Message, status: str) -> None
     if status == "redacted":
         message.body_source = ""
         message.body_html = ""
+    record.status_changed(session, message)
     queue_message_event(session, message, "message_updated" if was_public else "message")
 
 

@@ -1,0 +1,37 @@
+"""Transcripts over HTTP: `GET /api/sessions/<session_id>/transcript`."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, Flask, Response, request
+from flask_login import current_user
+
+from ..errors import DialogueError
+from ..extensions import db
+from ..models import DialogueSession
+from ..services import transcripts
+
+bp = Blueprint("transcripts", __name__)
+
+
+@bp.get("/api/sessions/<session_id>/transcript")
+def transcript(session_id: str):
+    """A session's transcript for its members (participants' version) or facilitators and admins
+    (staff version), authenticated by the login cookie or `Authorization: Bearer <token>`."""
+    if not current_user.is_authenticated:
+        raise DialogueError("unauthorized")
+    fmt = request.args.get("format", "json")
+    attribution = request.args.get("attribution", "pseudonym")
+    version = request.args.get("version", "participants")
+    transcripts.check_request(fmt, attribution, version)
+    session = db.session.get(DialogueSession, session_id)
+    transcripts.require_access(current_user, session, version)
+    document = transcripts.build(session, attribution=attribution, version=version)
+    return Response(json.dumps(document, ensure_ascii=False, indent=1), mimetype="application/json",
+                    headers={"Content-Disposition": f"attachment; filename=transcript-{session.id}.json"})
+
+
+def init_app(app: Flask) -> None:
+    """Register the transcript routes."""
+    app.register_blueprint(bp)

@@ -1,0 +1,186 @@
+"""Transcripts: attribution under consent, moderation applied, and the integrity chain that
+`dialogue transcript verify` checks offline."""
+
+from __future__ import annotations
+
+import copy
+import json
+import uuid
+
+import pytest
+
+from dialogue.services import facilitation, messages, moderation, transcripts
+
+from .factories import gen_room, gen_token
+from .test_auth import sign_in
+
+
+def say(person, room, text):
+    message, _created = messages.send_message(person.user, room.id, uuid.uuid4().hex, text)
+    return message
+
+
+@pytest.fixture
+def dialogue(ctx):
+    """A session with four participants whose consent differs, and some moderation."""
+    room = gen_room(participants=4)
+    a, b, c, d = room.participants
+    facilitation.record_consent(b.user, room.id, "side", True)
+    facilitation.record_consent(c.user, room.id, "named", True)
+    first = say(a, room, "I grew up near the border.")
+    say(b, room, "So did I, on the other side of it.")
+    say(c, room, "My name is on the record, and I want it there.")
+    say(d, room, "I may change my mind about being quoted.")
+    hidden = say(a, room, "This one will be hidden.")
+    item = moderation.enqueue(room.session, hidden, [{"kind": "premoderation"}], None)
+    moderation.decide(room.moderator.user, item.id, "reject", "Off topic")
+    secret = say(b, room, "The secret street is Kastanayan 14.")
+    item = moderation.enqueue(room.session, secret, [{"kind": "identifying_info"}], None)
+    moderation.decide(room.moderator.user, item.id, "redact", "Identifies a person")
+    facilitation.record_consent(d.user, room.id, "pseudonym", False)  # withdrawn mid-session
+    return room, first, hidden, secret
+
+
+def export(room, **options):
+    return transcripts.build(room.session, **options)
+
+
+@pytest.mark.parametrize("attribution", transcripts.ATTRIBUTIONS)
+def test_attribution_follows_the_most_private_choice(dialogue, attribution):
+    room, *_ = dialogue
+    a, b, c, d = room.participants
+    document = export(room, attribution=attribution)
+    by_text = {m["text"]: m for m in document["messages"] if "text" in m}
+    expected = {
+        "named": [a.name, "Participant from Azerbaijan 1", c.user.real_name],
+        "pseudonym": [a.name, "Participant from Azerbaijan 1", c.name],
+        "side": ["Participant from Armenia 1", "Participant from Azerbaijan 1", "Participant from Armenia 2"],
+        "none": [None, None, None],
+    }[attribution]
+    texts = ["I grew up near the border.", "So did I, on the other side of it.",
+             "My name is on the record, and I want it there."]
+    for person, author, text in zip((a, b, c), expected, texts, strict=True):
+        entry = by_text[text]
+        assert entry.get("author") == author, (attribution, person.name)
+        assert entry.get("side") == (None if attribution == "none" else
+                                     room.session.side_label(person.membership.side))
+    # The member who withdrew is left out entirely, and counted.
+    assert "I may change my mind about being quoted." not in json.dumps(document, ensure_ascii=False)
+    assert document["left_out"] == {"consent": 1, "moderation": 2}
+    raw = json.dumps(document, ensure_ascii=False)
+    for person in (a, b, d):
+        assert person.user.real_name not in raw and person.user.email not in raw
+    assert (c.user.real_name in raw) == (attribution == "named")
+    assert c.user.email not in raw
+
+
+def test_moderation_is_applied_and_redacted_text_appears_nowhere(dialogue):
+    room, _first, hidden, secret = dialogue
+    participants = export(room)
+    staff = export(room, version="staff", attribution="named")
+    left = {m["id"]: m for m in participants["messages"] if "left_out" in m}
+    assert left[hidden.id] == {"id": hidden.id, "left_out": "moderation"}
+    assert left[secret.id] == {"id": secret.id, "left_out": "moderation"}
+    staff_hidden = next(m for m in staff["messages"] if m["id"] == hidden.id)
+    assert staff_hidden["status"] == "hidden" and staff_hidden["text"] == "This one will be hidden."
+    for document in (participants, staff):
+        assert "Kastanayan" not in json.dumps(document, ensure_ascii=False)
+    assert staff["moderation"]["reject"] == 1 and staff["moderation"]["redact"] == 1
+
+
+def _tampered(document, change):
+    copied = copy.deepcopy(document)
+    change(copied)
+    return copied
+
+
+def test_verify_passes_untouched_and_after_a_redaction(dialogue):
+    room, *_ = dialogue
+    from dialogue.services.record import verify
+
+    ok, summary = verify(export(room))
+    assert ok, summary
+    ok, summary = verify(export(room, version="staff", attribution="named"))
+    assert ok, summary
+
+
+def test_verify_names_the_first_broken_entry(dialogue):
+    room, first, *_ = dialogue
+    from dialogue.services.record import verify
+
+    document = json.loads(json.dumps(export(room)))
+    visible = [m for m in document["messages"] if "text" in m]
+
+    def change_word(d):
+        entry = next(m for m in d["messages"] if m["id"] == first.id)
+        entry["text"] = entry["text"].replace("border", "river")
+
+    def remove_message(d):
+        d["messages"] = [m for m in d["messages"] if m["id"] != visible[1]["id"]]
+
+    def swap_messages(d):
+        i = d["messages"].index(next(m for m in d["messages"] if m["id"] == visible[0]["id"]))
+        j = d["messages"].index(next(m for m in d["messages"] if m["id"] == visible[1]["id"]))
+        d["messages"][i], d["messages"][j] = d["messages"][j], d["messages"][i]
+
+    def change_digest(d):
+        d["final_digest"] = "f" * 64
+
+    def change_chain(d):
+        d["chain"][1]["payload"]["member"] = 999
+
+    def cut_chain(d):
+        del d["chain"][2]
+
+    cases = [(change_word, f"message {first.id}: its text was changed"),
+             (remove_message, f"message {visible[1]['id']}: it was removed"),
+             (swap_messages, "out of order"),
+             (change_digest, "final digest"),
+             (change_chain, "chain entry 2: its content was changed"),
+             (cut_chain, "chain entry 3")]
+    for change, expected in cases:
+        ok, summary = verify(_tampered(document, change))
+        assert not ok and expected in summary, (change.__name__, summary)
+
+
+def test_verify_command(dialogue, app, tmp_path):
+    room, first, *_ = dialogue
+    runner = app.test_cli_runner()
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps(export(room)), encoding="utf-8")
+    result = runner.invoke(args=["transcript", "verify", str(good)])
+    assert result.exit_code == 0 and "OK intact" in result.output
+    document = json.loads(good.read_text())
+    next(m for m in document["messages"] if m["id"] == first.id)["text"] += "!"
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(document), encoding="utf-8")
+    result = runner.invoke(args=["transcript", "verify", str(bad)])
+    assert result.exit_code == 1 and f"message {first.id}" in result.output
+    for name, content in (("notes.txt", "just some notes"), ("other.json", '{"hello": "world"}'), ("list.json", "[1, 2]")):
+        path = tmp_path / name
+        path.write_text(content, encoding="utf-8")
+        result = runner.invoke(args=["transcript", "verify", str(path)])
+        assert result.exit_code == 2 and "Not a transcript" in result.output and "Traceback" not in result.output
+    exported = runner.invoke(args=["transcript", "export", room.id, "--attribution", "side"])
+    assert exported.exit_code == 0 and json.loads(exported.output)["attribution"] == "side"
+
+
+def test_transcript_over_http(dialogue, app):
+    room, *_ = dialogue
+    participant = app.test_client()
+    sign_in(participant, room.participants[0].user.email)
+    response = participant.get(f"/api/sessions/{room.id}/transcript?format=json&attribution=side")
+    assert response.status_code == 200 and response.get_json()["attribution"] == "side"
+    assert participant.get(f"/api/sessions/{room.id}/transcript?version=staff").status_code == 403
+    bad = participant.get(f"/api/sessions/{room.id}/transcript?format=pdf")
+    assert bad.status_code == 400 and "json" in bad.get_json()["error"]["message"]
+    bad = participant.get(f"/api/sessions/{room.id}/transcript?attribution=famous")
+    assert bad.status_code == 400 and "pseudonym" in bad.get_json()["error"]["message"]
+    token = gen_token(room.facilitator.user)
+    staff = app.test_client().get(f"/api/sessions/{room.id}/transcript?version=staff",
+                                  headers={"Authorization": f"Bearer {token}"})
+    assert staff.status_code == 200 and staff.get_json()["version"] == "staff"
+    assert app.test_client().get(f"/api/sessions/{room.id}/transcript").status_code == 401
+    outsider = app.test_client()
+    sign_in(outsider, room.outsider.user.email)
+    assert outsider.get(f"/api/sessions/{room.id}/transcript").status_code == 403
