@@ -154,6 +154,15 @@ class DialogueSession(db.Model):
     share_alert_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # While paused, phase and floor clocks stand still: resuming moves their ends on.
     paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Transcripts: the facilitators' preface and closing summary; the time zone times are shown in;
+    # publishing freezes the participants' version's digest (and may make it a public page).
+    transcript_preface: Mapped[str] = mapped_column(Text, default="", server_default="")
+    transcript_summary: Mapped[str] = mapped_column(Text, default="", server_default="")
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
+    published_digest: Mapped[str | None] = mapped_column(String(64))
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    published_attribution: Mapped[str | None] = mapped_column(String(10))
+    published_public: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
