@@ -169,6 +169,13 @@ def test_transcript_over_http(dialogue, app):
     room, *_ = dialogue
     participant = app.test_client()
     sign_in(participant, room.participants[0].user.email)
+    assert participant.get(f"/api/sessions/{room.id}/transcript").status_code == 403, "not published yet"
+    mine = participant.get(f"/api/sessions/{room.id}/my-messages").get_json()
+    assert [m["text"] for m in mine["messages"]] == ["I grew up near the border.", "This one will be hidden."]
+    published = transcripts.publish(room.facilitator.user, room.id, "side", public=True)
+    assert published.published_digest == export(room)["final_digest"]
+    with pytest.raises(transcripts.DialogueError):
+        transcripts.publish(room.facilitator.user, room.id, "named", public=True)
     response = participant.get(f"/api/sessions/{room.id}/transcript?format=json&attribution=side")
     assert response.status_code == 200 and response.get_json()["attribution"] == "side"
     assert participant.get(f"/api/sessions/{room.id}/transcript?version=staff").status_code == 403
@@ -184,3 +191,12 @@ def test_transcript_over_http(dialogue, app):
     outsider = app.test_client()
     sign_in(outsider, room.outsider.user.email)
     assert outsider.get(f"/api/sessions/{room.id}/transcript").status_code == 403
+
+
+def test_the_streamed_export_is_the_built_document(dialogue):
+    room, *_ = dialogue
+    for version in transcripts.VERSIONS:
+        streamed = json.loads("".join(transcripts.stream_json(room.session, attribution="side", version=version)))
+        built = export(room, attribution="side", version=version)
+        streamed.pop("generated_at"), built.pop("generated_at")
+        assert streamed == built

@@ -82,12 +82,17 @@ def consent_changed(session: DialogueSession, membership_id: int, naming: str, i
                                         "at": iso(at)})
 
 
+def iter_chain(session: DialogueSession):
+    """The session's chain as transcripts carry it, link by link (a page of rows in memory)."""
+    query = select(SessionEvent).where(SessionEvent.session_id == session.id).order_by(SessionEvent.position)
+    for e in db.session.scalars(query.execution_options(yield_per=1000)):
+        yield {"position": e.position, "kind": e.kind, "payload": e.payload, "content_hash": e.content_hash,
+               "prev_hash": e.prev_hash, "hash": e.hash}
+
+
 def chain(session: DialogueSession) -> list[dict]:
-    """The session's chain as transcripts carry it."""
-    return [{"position": e.position, "kind": e.kind, "payload": e.payload, "content_hash": e.content_hash,
-             "prev_hash": e.prev_hash, "hash": e.hash}
-            for e in db.session.scalars(select(SessionEvent).where(SessionEvent.session_id == session.id)
-                                        .order_by(SessionEvent.position))]
+    """The session's chain as a list."""
+    return list(iter_chain(session))
 
 
 # --- checking a transcript offline -----------------------------------------------------------

@@ -9,6 +9,8 @@ rejected messages are left out of the participants' version; redacted text appea
 
 from __future__ import annotations
 
+import json
+
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -42,71 +44,150 @@ def check_request(fmt, attribution, version) -> None:
 
 
 def require_access(user: User, session: DialogueSession | None, version: str) -> None:
-    """Members (and admins) read the participants' version; facilitators and admins the staff one."""
+    """Facilitators and admins export any version; members read the participants' version once
+    the facilitators published it."""
     membership = permissions.require_view(user, session)
-    if version == "staff" and not permissions.can_manage_session(user, membership):
+    if permissions.can_manage_session(user, membership):
+        return
+    if version == "staff" or session.published_at is None:
         raise DialogueError("forbidden")
 
 
-def build(session: DialogueSession, *, attribution: str = "pseudonym", version: str = "participants") -> dict:
-    """The transcript of a session as one JSON-ready object (schema dialogue-transcript/1)."""
-    members = {m.id: m for m in db.session.scalars(select(Membership).where(Membership.session_id == session.id))}
-    consent = {m.id: facilitation.current_consent(session.id, m.user_id) for m in members.values()}
-    side_numbers: dict[int, int] = {}
-    per_side_count: dict[str | None, int] = {}
-    messages_out = []
-    left_out = {"consent": 0, "moderation": 0}
-    for message in db.session.scalars(select(Message).where(Message.session_id == session.id, Message.channel == "room")
-                                      .order_by(Message.id)):
-        member = members[message.membership_id]
-        agreed = consent.get(member.id)
+class _Attributor:
+    """Turns each message into its transcript entry, remembering side numbers as it goes."""
+
+    def __init__(self, session: DialogueSession, attribution: str, version: str):
+        self.session, self.attribution, self.version = session, attribution, version
+        self.members = {m.id: m for m in db.session.scalars(select(Membership).where(Membership.session_id == session.id))}
+        self.consent = {m.id: facilitation.current_consent(session.id, m.user_id) for m in self.members.values()}
+        self.real_names = {}
+        self.side_numbers: dict[int, int] = {}
+        self.per_side_count: dict[str | None, int] = {}
+        self.left_out = {"consent": 0, "moderation": 0}
+
+    def entry(self, message: Message) -> dict:
+        session, version = self.session, self.version
+        member = self.members[message.membership_id]
+        agreed = self.consent.get(member.id)
         entry: dict = {"id": message.id}
         if agreed is None or not agreed.include:
             entry["left_out"] = "consent"
-            left_out["consent"] += 1
-        elif message.status != "visible" and (version == "participants" or message.status == "redacted"):
+            self.left_out["consent"] += 1
+            return entry
+        if message.status != "visible" and (version == "participants" or message.status == "redacted"):
             entry["left_out"] = "moderation"
             if version == "staff":
                 entry["status"] = message.status
-            left_out["moderation"] += 1
-        else:
-            mode = most_private(attribution, agreed.naming)
-            side = session.side_label(member.side)
-            if mode == "named":
-                entry["author"], entry["side"] = member.user.real_name, side
-            elif mode == "pseudonym":
-                entry["author"], entry["side"] = member.display_name, side
-            elif mode == "side":
-                if member.id not in side_numbers:
-                    per_side_count[member.side] = per_side_count.get(member.side, 0) + 1
-                    side_numbers[member.id] = per_side_count[member.side]
-                label = side or _("no side")
-                entry["author"] = _("Participant from %(side)s %(n)d", side=label, n=side_numbers[member.id])
-                entry["side"] = side
-            entry.update({"role": member.role, "phase": message.phase_index, "reply_to": message.reply_to_id,
-                          "created_at": iso(message.created_at), "text": message.body_source,
-                          "html": message.body_html})
-            if version == "staff" and message.status != "visible":
-                entry["status"] = message.status
-        messages_out.append(entry)
-    links = record.chain(session)
-    document = {
+            self.left_out["moderation"] += 1
+            return entry
+        mode = most_private(self.attribution, agreed.naming)
+        side = session.side_label(member.side)
+        if mode == "named":
+            entry["author"], entry["side"] = member.user.real_name, side
+        elif mode == "pseudonym":
+            entry["author"], entry["side"] = member.display_name, side
+        elif mode == "side":
+            if member.id not in self.side_numbers:
+                self.per_side_count[member.side] = self.per_side_count.get(member.side, 0) + 1
+                self.side_numbers[member.id] = self.per_side_count[member.side]
+            label = side or _("no side")
+            entry["author"] = _("Participant from %(side)s %(n)d", side=label, n=self.side_numbers[member.id])
+            entry["side"] = side
+        entry.update({"role": member.role, "phase": message.phase_index, "reply_to": message.reply_to_id,
+                      "created_at": iso(message.created_at), "text": message.body_source, "html": message.body_html})
+        if version == "staff" and message.status != "visible":
+            entry["status"] = message.status
+        return entry
+
+
+def _head(session: DialogueSession, attribution: str, version: str) -> dict:
+    return {
         "schema": record.TRANSCRIPT_SCHEMA,
         "version": version,
         "attribution": attribution,
         "generated_at": iso(utcnow()),
         "session": {"id": session.id, "title": session.title, "description": session.description,
                     "sides": [session.side_a_label, session.side_b_label], "language": session.language,
-                    "started_at": iso(session.started_at), "ended_at": iso(session.ended_at)},
+                    "time_zone": session.time_zone, "preface": session.transcript_preface,
+                    "summary": session.transcript_summary, "started_at": iso(session.started_at),
+                    "ended_at": iso(session.ended_at), "published_digest": session.published_digest},
         "phases": [{"index": i, "title": p.title, "prompt": p.prompt} for i, p in enumerate(facilitation.phases(session))],
-        "messages": messages_out,
-        "left_out": left_out,
-        "chain": links,
-        "final_digest": links[-1]["hash"] if links else record.GENESIS,
-        "verify": "dialogue transcript verify FILE.json",
     }
+
+
+def _room_messages(session: DialogueSession):
+    return db.session.scalars(select(Message).where(Message.session_id == session.id, Message.channel == "room")
+                              .order_by(Message.id).execution_options(yield_per=1000))
+
+
+def _tail(session: DialogueSession, version: str, attributor: _Attributor, last_hash: str) -> dict:
+    tail = {"left_out": attributor.left_out, "final_digest": last_hash,
+            "verify": "dialogue transcript verify FILE.json"}
     if version == "staff":
-        document["moderation"] = dict(db.session.execute(
+        tail["moderation"] = dict(db.session.execute(
             select(AuditEntry.action, func.count(AuditEntry.id)).where(AuditEntry.session_id == session.id)
             .group_by(AuditEntry.action)).all())
+    return tail
+
+
+def build(session: DialogueSession, *, attribution: str = "pseudonym", version: str = "participants") -> dict:
+    """The transcript of a session as one JSON-ready object (schema dialogue-transcript/1)."""
+    attributor = _Attributor(session, attribution, version)
+    document = _head(session, attribution, version)
+    document["messages"] = [attributor.entry(m) for m in _room_messages(session)]
+    document["chain"] = record.chain(session)
+    last = document["chain"][-1]["hash"] if document["chain"] else record.GENESIS
+    document.update(_tail(session, version, attributor, last))
     return document
+
+
+def stream_json(session: DialogueSession, *, attribution: str = "pseudonym", version: str = "participants"):
+    """The same document as build(), as JSON text in pieces, in memory bounded by a page of
+    rows: the first bytes leave before the last message is read."""
+    def dump(value) -> str:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+    attributor = _Attributor(session, attribution, version)
+    head = dump(_head(session, attribution, version))
+    yield head[:-1] + ',"messages":['
+    for index, message in enumerate(_room_messages(session)):
+        yield ("," if index else "") + dump(attributor.entry(message))
+    yield '],"chain":['
+    last = record.GENESIS
+    for index, link in enumerate(record.iter_chain(session)):
+        last = link["hash"]
+        yield ("," if index else "") + dump(link)
+    yield "]," + dump(_tail(session, version, attributor, last))[1:]
+
+
+def own_messages(user: User, session: DialogueSession | None) -> dict:
+    """Everything the caller wrote in a session, at any time (redacted text excepted)."""
+    membership = permissions.require_view(user, session)
+    if membership is None:
+        raise DialogueError("forbidden")
+    rows = db.session.scalars(select(Message).where(Message.session_id == session.id, Message.author_id == user.id,
+                                                    Message.channel == "room").order_by(Message.id))
+    return {"session": {"id": session.id, "title": session.title}, "name": membership.display_name,
+            "messages": [{"id": m.id, "created_at": iso(m.created_at), "status": m.status, "phase": m.phase_index,
+                          "reply_to": m.reply_to_id, "text": m.body_source if m.status != "redacted" else None}
+                         for m in rows]}
+
+
+def publish(user: User, session_id, attribution: str = "pseudonym", public: bool = False) -> DialogueSession:
+    """Publish the participants' version to the session's members (and, if chosen, as a public
+    page with attribution `none` or `side` only); the chain's digest is frozen in the session."""
+    if attribution not in ATTRIBUTIONS:
+        raise DialogueError("invalid", _("attribution must be one of: %(a)s.", a=", ".join(ATTRIBUTIONS)))
+    if public and attribution not in ("side", "none"):
+        raise DialogueError("invalid", _("A public page names nobody: use attribution side or none."))
+    from .common import session_write
+
+    with session_write(session_id) as session:
+        permissions.require_manage(user, session)
+        links = record.chain(session)
+        session.published_digest = links[-1]["hash"] if links else record.GENESIS
+        session.published_at = utcnow()
+        session.published_attribution = attribution
+        session.published_public = bool(public)
+        db.session.commit()
+        return session

@@ -238,3 +238,20 @@ def remove_material(material_id: int):
     material = facilitation.remove_material(current_user, material_id)
     flash(_("The material was removed."))
     return redirect(url_for("sessions.manage", session_id=material.session_id) + "#materials")
+
+
+@bp.post("/sessions/<session_id>/publish")
+@login_required
+def publish_transcript(session_id: str):
+    """Publish the participants' transcript to the members (optionally as a public page)."""
+    _require_post_confirm()
+    from ..services import transcripts
+
+    try:
+        session = transcripts.publish(current_user, session_id, request.form.get("attribution", "pseudonym"),
+                                      public=request.form.get("public") == "y")
+    except DialogueError as error:
+        flash(error.to_answer()["error"]["message"], "error")
+    else:
+        flash(_("The transcript was published. Its digest is %(digest)s.", digest=session.published_digest))
+    return redirect(url_for("sessions.manage", session_id=session_id) + "#transcript")

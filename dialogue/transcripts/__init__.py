@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Flask, Response, request
+from flask import Blueprint, Flask, Response, request, stream_with_context
 from flask_login import current_user
 
 from ..errors import DialogueError
@@ -27,9 +27,20 @@ def transcript(session_id: str):
     transcripts.check_request(fmt, attribution, version)
     session = db.session.get(DialogueSession, session_id)
     transcripts.require_access(current_user, session, version)
-    document = transcripts.build(session, attribution=attribution, version=version)
-    return Response(json.dumps(document, ensure_ascii=False, indent=1), mimetype="application/json",
+    # Streamed: the response starts before the whole file is built, in bounded memory.
+    body = stream_with_context(transcripts.stream_json(session, attribution=attribution, version=version))
+    return Response(body, mimetype="application/json",
                     headers={"Content-Disposition": f"attachment; filename=transcript-{session.id}.json"})
+
+
+@bp.get("/api/sessions/<session_id>/my-messages")
+def my_messages(session_id: str):
+    """Everything the caller wrote in the session, downloadable at any time."""
+    if not current_user.is_authenticated:
+        raise DialogueError("unauthorized")
+    answer = transcripts.own_messages(current_user, db.session.get(DialogueSession, session_id))
+    return Response(json.dumps(answer, ensure_ascii=False, indent=1), mimetype="application/json",
+                    headers={"Content-Disposition": f"attachment; filename=my-messages-{session_id}.json"})
 
 
 def init_app(app: Flask) -> None:
