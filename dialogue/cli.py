@@ -268,15 +268,24 @@ def register_transcript_commands(app: Flask) -> None:
                   show_default=True)
     @click.option("--version", "version", type=click.Choice(["participants", "staff"]), default="participants",
                   show_default=True)
-    def transcript_export(session_id: str, attribution: str, version: str) -> None:
-        """Print a session's transcript as JSON (the operator's export)."""
+    @click.option("--format", "fmt", type=click.Choice(["json", "md", "txt", "html"]), default="json",
+                  show_default=True)
+    def transcript_export(session_id: str, attribution: str, version: str, fmt: str) -> None:
+        """Print a session's transcript (the operator's export)."""
         from .models import DialogueSession
+        from .services import transcript_formats
         from .services.transcripts import build
 
         session = db.session.get(DialogueSession, session_id)
         if session is None:
             raise click.ClickException(f"No session {session_id}.")
-        click.echo(json.dumps(build(session, attribution=attribution, version=version), ensure_ascii=False, indent=1))
+        document = build(session, attribution=attribution, version=version)
+        if fmt == "json":
+            click.echo(json.dumps(document, ensure_ascii=False, indent=1))
+        else:
+            render = {"md": transcript_formats.to_markdown, "txt": transcript_formats.to_text,
+                      "html": transcript_formats.to_html}[fmt]
+            click.echo(render(document), nl=False)
 
 
 DEMO_DESCRIPTION = (

@@ -190,3 +190,26 @@ def clients(live_server):
     release_database()  # the server writes when sockets leave: free the database first
     for client in made:
         client.close()
+
+
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium through Playwright, one for the whole run (Playwright's sync API
+    allows one instance at a time)."""
+    executable = shutil.which("chromium") or shutil.which("chromium-browser")
+    if executable is None:
+        if os.environ.get("DIALOGUE_REQUIRE_BROWSER"):
+            pytest.fail("Chromium is required here (DIALOGUE_REQUIRE_BROWSER) but was not found")
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 import time
 import uuid
 from pathlib import Path
@@ -14,25 +12,8 @@ from .factories import PASSWORD, gen_room, gen_session, gen_user
 from .helpers import RecordingClient, release_database
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 CORPORA = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora" / "xss"
-
-
-@pytest.fixture(scope="session")
-def browser():
-    executable = shutil.which("chromium") or shutil.which("chromium-browser")
-    if executable is None:
-        if os.environ.get("DIALOGUE_REQUIRE_BROWSER"):
-            pytest.fail("Chromium is required here (DIALOGUE_REQUIRE_BROWSER) but was not found")
-        pytest.skip("Chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
 
 
 class Visitor:

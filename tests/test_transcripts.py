@@ -132,7 +132,15 @@ def test_verify_names_the_first_broken_entry(dialogue):
     def cut_chain(d):
         del d["chain"][2]
 
+    def change_html(d):
+        next(m for m in d["messages"] if m["id"] == first.id)["html"] = "<p>Something else entirely.</p>"
+
+    def change_time(d):
+        next(m for m in d["messages"] if m["id"] == first.id)["created_at"] = "2020-01-01T00:00:00.000Z"
+
     cases = [(change_word, f"message {first.id}: its text was changed"),
+             (change_html, f"message {first.id}: its HTML does not match"),
+             (change_time, f"message {first.id}: its created_at was changed"),
              (remove_message, f"message {visible[1]['id']}: it was removed"),
              (swap_messages, "out of order"),
              (change_digest, "final digest"),
@@ -200,3 +208,25 @@ def test_the_streamed_export_is_the_built_document(dialogue):
         built = export(room, attribution="side", version=version)
         streamed.pop("generated_at"), built.pop("generated_at")
         assert streamed == built
+
+
+def test_every_format_over_http_and_the_public_page(dialogue, app):
+    room, *_ = dialogue
+    host = app.test_client()
+    sign_in(host, room.facilitator.user.email)
+    for fmt, mimetype in (("md", "text/markdown"), ("txt", "text/plain"), ("html", "text/html")):
+        response = host.get(f"/api/sessions/{room.id}/transcript?format={fmt}&attribution=side")
+        assert response.status_code == 200 and response.mimetype == mimetype, fmt
+        body = response.get_data(as_text=True)
+        assert "I grew up near the border." in body and export(room)["final_digest"] in body
+    visitor = app.test_client()
+    assert visitor.get(f"/t/{room.id}").status_code == 404, "not published as public"
+    transcripts.publish(room.facilitator.user, room.id, "side", public=False)
+    assert visitor.get(f"/t/{room.id}").status_code == 404, "published to members only"
+    transcripts.publish(room.facilitator.user, room.id, "none", public=True)
+    page = visitor.get(f"/t/{room.id}")
+    assert page.status_code == 200 and page.mimetype == "text/html"
+    text = page.get_data(as_text=True)
+    assert "I grew up near the border." in text
+    for person in room.participants:
+        assert person.user.real_name not in text and person.name not in text and person.user.email not in text

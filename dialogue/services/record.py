@@ -17,6 +17,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import DialogueSession, Message, SessionEvent
 from ..protocol import iso
+from ..sanitize import render_message
 
 CHAIN_VERSION = 1
 TRANSCRIPT_SCHEMA = "dialogue-transcript/1"
@@ -126,7 +127,7 @@ def verify(document) -> tuple[bool, str]:
         prev_hash = link_hash
         payload = link.get("payload") or {}
         if link.get("kind") == "message_created":
-            created[payload.get("message")] = payload.get("content_hash")
+            created[payload.get("message")] = payload
             order.append(payload.get("message"))
     if document.get("final_digest") != prev_hash:
         return False, "final digest: it does not match the end of the chain"
@@ -140,8 +141,15 @@ def verify(document) -> tuple[bool, str]:
             return False, f"message {message_id}: it is out of order"
         last_position = position_of[message_id]
         text = message.get("text")
-        if text is not None and sha256(text) != created[message_id]:
-            return False, f"message {message_id}: its text was changed"
+        chained = created[message_id]
+        if text is not None:
+            if sha256(text) != chained.get("content_hash"):
+                return False, f"message {message_id}: its text was changed"
+            if "html" in message and message["html"] != render_message(text):
+                return False, f"message {message_id}: its HTML does not match its text"
+            for field, key in (("reply_to", "reply_to"), ("phase", "phase"), ("created_at", "at")):
+                if field in message and message[field] != chained.get(key):
+                    return False, f"message {message_id}: its {field} was changed"
     listed = {m.get("id") for m in messages}
     missing = [m for m in order if m not in listed]
     if missing:

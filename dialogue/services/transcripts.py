@@ -1,7 +1,7 @@
 """Transcripts: the record of a session, consent-respecting and carrying its integrity chain.
 
-Only JSON is produced so far (docs/protocol.md, "Transcripts"); Markdown, plain text and
-printable HTML come next. Attribution is the most private of what was asked for and each
+The JSON document built here is the source of every format (dialogue.services.
+transcript_formats renders Markdown, plain text and printable HTML from it). Attribution is the most private of what was asked for and each
 member's consent in force (a later withdrawal applies to everything they wrote); members
 who did not consent to appear at all are left out with a neutral marker; held, hidden and
 rejected messages are left out of the participants' version; redacted text appears nowhere.
@@ -21,8 +21,7 @@ from ..models import AuditEntry, DialogueSession, Membership, Message, User, utc
 from ..protocol import iso
 from . import facilitation, record
 
-FORMATS = ("json",)
-PLANNED_FORMATS = ("md", "txt", "html")
+FORMATS = ("json", "md", "txt", "html")
 ATTRIBUTIONS = ("named", "pseudonym", "side", "none")  # from the least to the most private
 VERSIONS = ("participants", "staff")
 
@@ -35,8 +34,7 @@ def most_private(*modes: str) -> str:
 def check_request(fmt, attribution, version) -> None:
     """Refuse an unknown format, attribution or version, naming the valid values."""
     if fmt not in FORMATS:
-        raise DialogueError("invalid", _("format must be one of: %(f)s (%(p)s are planned).",
-                                         f=", ".join(FORMATS), p=", ".join(PLANNED_FORMATS)))
+        raise DialogueError("invalid", _("format must be one of: %(f)s.", f=", ".join(FORMATS)))
     if attribution not in ATTRIBUTIONS:
         raise DialogueError("invalid", _("attribution must be one of: %(a)s.", a=", ".join(ATTRIBUTIONS)))
     if version not in VERSIONS:

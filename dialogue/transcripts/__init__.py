@@ -27,10 +27,35 @@ def transcript(session_id: str):
     transcripts.check_request(fmt, attribution, version)
     session = db.session.get(DialogueSession, session_id)
     transcripts.require_access(current_user, session, version)
-    # Streamed: the response starts before the whole file is built, in bounded memory.
-    body = stream_with_context(transcripts.stream_json(session, attribution=attribution, version=version))
-    return Response(body, mimetype="application/json",
-                    headers={"Content-Disposition": f"attachment; filename=transcript-{session.id}.json"})
+    if fmt == "json":
+        # Streamed: the response starts before the whole file is built, in bounded memory.
+        body = stream_with_context(transcripts.stream_json(session, attribution=attribution, version=version))
+        return Response(body, mimetype="application/json",
+                        headers={"Content-Disposition": f"attachment; filename=transcript-{session.id}.json"})
+    return _rendered(transcripts.build(session, attribution=attribution, version=version), fmt, session.id)
+
+
+RENDERED = {"md": ("text/markdown", "md"), "txt": ("text/plain", "txt"), "html": ("text/html", "html")}
+
+
+def _rendered(document: dict, fmt: str, session_id: str, download: bool = True) -> Response:
+    from ..services import transcript_formats
+
+    render = {"md": transcript_formats.to_markdown, "txt": transcript_formats.to_text,
+              "html": transcript_formats.to_html}[fmt]
+    mimetype, extension = RENDERED[fmt]
+    headers = {"Content-Disposition": f"attachment; filename=transcript-{session_id}.{extension}"} if download else {}
+    return Response(render(document), mimetype=mimetype, headers=headers)
+
+
+@bp.get("/t/<session_id>")
+def public_transcript(session_id: str):
+    """The public page of a transcript its facilitators published as public (side or no names)."""
+    session = db.session.get(DialogueSession, session_id)
+    if session is None or not session.published_public or session.published_attribution not in ("side", "none"):
+        raise DialogueError("not_found")
+    document = transcripts.build(session, attribution=session.published_attribution, version="participants")
+    return _rendered(document, "html", session.id, download=False)
 
 
 @bp.get("/api/sessions/<session_id>/my-messages")

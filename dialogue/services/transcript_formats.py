@@ -1,0 +1,626 @@
+"""Transcripts in the formats people read: Markdown, plain text and printable HTML, and the
+statistics they all show.
+
+Every renderer takes the document that `transcripts.build()` returns (schema
+dialogue-transcript/1, docs/transcripts.md) and nothing else, so the formats cannot disagree:
+one walk over the document (`_layout`) decides the order, the grouping by agenda phase, the
+author labels, the left-out markers, the times (in the session's time zone) and the reply
+links, and each format only spells that walk out. Nothing here reads the database.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flask import current_app, has_request_context, render_template
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
+__all__ = ["author_label", "count_words", "marker", "participation_chart", "statistics", "to_html",
+           "to_markdown", "to_text"]
+
+ROLES_WITHOUT_LABEL = ("participant",)
+
+
+# --- statistics -------------------------------------------------------------------------------
+
+def statistics(document: dict) -> dict:
+    """Duration, members, messages and words per side and per phase, and moderation counts.
+
+    Sides are keyed by their label as the document shows it (None for messages shown without
+    a side: members without one, or every message under attribution `none`); phases by their
+    index (None for messages written before the first phase). Members are the distinct
+    authors among shown messages, so under attribution `none` they cannot be counted (None)."""
+    session = document.get("session") or {}
+    shown = [m for m in document.get("messages", []) if "left_out" not in m]
+    sides = _side_keys(document, shown)
+    phase_rows = _phase_rows(document, shown)
+
+    messages_by_side = {side: 0 for side in sides}
+    words_by_side = {side: 0 for side in sides}
+    authors: dict = {side: set() for side in sides}
+    rows = {row["index"]: row for row in phase_rows}
+    for message in shown:
+        side, words = message.get("side"), count_words(message.get("text") or "")
+        messages_by_side[side] += 1
+        words_by_side[side] += words
+        if message.get("author"):
+            authors[side].add(message["author"])
+        row = rows[message.get("phase")]
+        row["messages"][side] += 1
+        row["words"][side] += words
+
+    any_author = any(m.get("author") for m in shown)
+    left_out = {"consent": 0, "moderation": 0}
+    annotated: dict[str, int] = {}
+    for message in document.get("messages", []):
+        if "left_out" in message:
+            left_out[message["left_out"]] = left_out.get(message["left_out"], 0) + 1
+        elif message.get("status"):
+            annotated[message["status"]] = annotated.get(message["status"], 0) + 1
+    started, ended = _parse(session.get("started_at")), _parse(session.get("ended_at"))
+    return {
+        "started_at": session.get("started_at"),
+        "ended_at": session.get("ended_at"),
+        "duration_seconds": int((ended - started).total_seconds()) if started and ended else None,
+        "sides": sides,
+        "members": {side: len(names) for side, names in authors.items()} if any_author else None,
+        "members_total": document.get("members"),
+        "messages": {"total": len(shown), "by_side": messages_by_side,
+                     "by_phase": {row["index"]: sum(row["messages"].values()) for row in phase_rows}},
+        "words": {"total": sum(words_by_side.values()), "by_side": words_by_side,
+                  "by_phase": {row["index"]: sum(row["words"].values()) for row in phase_rows}},
+        "by_phase": phase_rows,
+        "left_out": left_out,
+        "shown_with_status": annotated,
+        "moderation_actions": dict(document.get("moderation") or {}),
+    }
+
+
+def count_words(text: str) -> int:
+    """Words as runs of non-space characters (Armenian, Azerbaijani, Russian and English alike)."""
+    return len(text.split())
+
+
+def _side_keys(document: dict, shown: list[dict]) -> list:
+    """Both sides always, in the session's order (the platform is symmetric), then None when
+    some shown message has no side; only None under attribution `none`."""
+    keys = [] if document.get("attribution") == "none" else \
+        [s for s in (document.get("session") or {}).get("sides", []) if s]
+    for message in shown:
+        if message.get("side") not in keys:
+            keys.append(message.get("side"))
+    return keys
+
+
+def _phase_rows(document: dict, shown: list[dict]) -> list[dict]:
+    """One row per agenda phase (even an empty one), after a row for messages written before
+    the first phase when there are any; a single row when the session had no agenda."""
+    sides = _side_keys(document, shown)
+    titles = {p["index"]: p.get("title") or "" for p in document.get("phases", [])}
+    indexes = sorted(titles)
+    written = {m.get("phase") for m in shown}
+    for index in sorted(i for i in written if i is not None and i not in titles):
+        indexes.append(index)  # a phase since removed from the agenda
+    if None in written or not indexes:
+        indexes.insert(0, None)
+    return [{"index": i, "title": _phase_title(i, titles, bool(titles)),
+             "messages": {side: 0 for side in sides}, "words": {side: 0 for side in sides}}
+            for i in indexes]
+
+
+def _phase_title(index, titles: dict, has_agenda: bool) -> str:
+    if index is None:
+        return _("Before the agenda") if has_agenda else _("The whole session")
+    if index in titles:
+        return _("Phase %(n)d: %(title)s", n=index + 1, title=titles[index])
+    return _("Phase %(n)d", n=index + 1)
+
+
+# --- the layout every format spells out ------------------------------------------------------
+
+@dataclass
+class Entry:
+    """One message, or the marker that stands where a message was left out."""
+
+    id: int
+    anchor: str
+    marker: str | None = None
+    author: str = ""
+    time: str = ""
+    created_at: str | None = None
+    text: str = ""
+    html: str = ""
+    reply_to: int | None = None
+    reply_anchor: str | None = None  # None when what it answers is not in the transcript
+    annotation: str | None = None  # the staff version's moderation status
+
+
+@dataclass
+class Group:
+    """A run of messages written in the same agenda phase."""
+
+    anchor: str
+    heading: str
+    prompt: str = ""
+    entries: list[Entry] = field(default_factory=list)
+
+
+@dataclass
+class Layout:
+    """Everything a format shows, in the order it shows it, already worded and in local time."""
+
+    title: str
+    description: str
+    language: str
+    version: str
+    attribution: str
+    version_label: str
+    attribution_label: str
+    generated: str
+    started: str
+    ended: str
+    duration: str
+    time_zone: str
+    time_zone_label: str
+    sides: list[str]
+    preface: list[str]
+    summary: list[str]
+    left_out_note: str
+    groups: list[Group]
+    stats: dict
+    stat_rows: list[dict]
+    phase_rows: list[dict]
+    moderation: list[tuple[str, int]]
+    final_digest: str
+    chain_length: int
+    published_digest: str | None
+    published_entry: int | None  # the chain entry whose hash is the published digest
+    verify_command: str
+    verify_note: str
+
+
+def _layout(document: dict) -> Layout:
+    session = document.get("session") or {}
+    zone_name = session.get("time_zone") or "UTC"
+    try:
+        zone = ZoneInfo(zone_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone_name, zone = "UTC", ZoneInfo("UTC")
+    messages = document.get("messages", [])
+    started = _parse(session.get("started_at"))
+    first = next((_parse(m.get("created_at")) for m in messages if m.get("created_at")), None)
+    reference = started or first or _parse(document.get("generated_at"))
+    home_day = reference.astimezone(zone).date() if reference else None
+
+    def local(value, always_date=True) -> str:
+        moment = _parse(value)
+        if moment is None:
+            return ""
+        moment = moment.astimezone(zone)
+        if always_date or moment.date() != home_day:
+            return moment.strftime("%Y-%m-%d %H:%M")
+        return moment.strftime("%H:%M")
+
+    present = {m["id"] for m in messages}
+    attribution = document.get("attribution", "")
+    has_agenda = bool(document.get("phases"))
+    titles = {p["index"]: p.get("title") or "" for p in document.get("phases", [])}
+    prompts = {p["index"]: p.get("prompt") or "" for p in document.get("phases", [])}
+    # Left-out markers carry no phase; the chain records every message's phase.
+    chain_phase = {(link.get("payload") or {}).get("message"): (link.get("payload") or {}).get("phase")
+                   for link in document.get("chain") or [] if link.get("kind") == "message_created"}
+    groups: list[Group] = []
+    current = None
+    for message in messages:
+        phase = message["phase"] if "phase" in message else chain_phase.get(message["id"])
+        if not has_agenda:
+            if not groups:
+                groups.append(Group("conversation", _("The conversation")))
+        elif not groups or phase != current:
+            current = phase
+            groups.append(Group(f"phase-run-{len(groups) + 1}", _phase_title(phase, titles, True),
+                                prompts.get(phase, "")))
+        groups[-1].entries.append(_entry(message, attribution, present, local))
+
+    stats = statistics(document)
+    offset = reference.astimezone(zone).strftime("%z") if reference else "+0000"
+    left = stats["left_out"]
+    notes = []
+    if left.get("consent"):
+        notes.append(ngettext("%(num)d message was left out because its author did not consent to appear.",
+                              "%(num)d messages were left out because their authors did not consent to appear.",
+                              left["consent"]))
+    if left.get("moderation"):
+        notes.append(ngettext("%(num)d message was removed by moderators.",
+                              "%(num)d messages were removed by moderators.", left["moderation"]))
+    published = session.get("published_digest")
+    return Layout(
+        title=session.get("title") or _("Untitled session"),
+        description=session.get("description") or "",
+        language=session.get("language") or "en",
+        version=document.get("version", "participants"),
+        attribution=attribution,
+        version_label=_("Staff version: includes moderated messages and moderation notes. Not for circulation.")
+        if document.get("version") == "staff" else _("Participants' version"),
+        attribution_label=_attribution_label(attribution),
+        generated=local(document.get("generated_at")),
+        started=local(session.get("started_at")) or _("not started"),
+        ended=local(session.get("ended_at")) or _("not ended"),
+        duration=_duration(stats["duration_seconds"]),
+        time_zone=zone_name,
+        time_zone_label=_("%(zone)s (UTC%(offset)s)", zone=zone_name, offset=f"{offset[:3]}:{offset[3:]}"),
+        sides=[s for s in session.get("sides", []) if s],
+        preface=_paragraphs(session.get("preface")),
+        summary=_paragraphs(session.get("summary")),
+        left_out_note=" ".join(notes),
+        groups=groups,
+        stats=stats,
+        stat_rows=_stat_rows(stats, attribution),
+        phase_rows=[{"title": row["title"], "messages": sum(row["messages"].values()),
+                     "words": sum(row["words"].values())} for row in stats["by_phase"]],
+        moderation=sorted(stats["moderation_actions"].items()),
+        final_digest=document.get("final_digest", ""),
+        chain_length=len(document.get("chain") or []),
+        published_digest=published,
+        published_entry=next((link.get("position") for link in document.get("chain") or []
+                              if published and link.get("hash") == published), None),
+        verify_command=document.get("verify") or "dialogue transcript verify FILE.json",
+        verify_note=_("To check that this record was not altered, download the JSON version of this "
+                      "transcript (the same version and attribution) and run the command below on it. "
+                      "It exits 0 when the integrity chain is intact, and then its final digest must be "
+                      "the one shown here; it exits 1, naming the first broken entry, when anything "
+                      "was changed, removed or reordered."),
+    )
+
+
+def _entry(message: dict, attribution: str, present: set, local) -> Entry:
+    entry = Entry(id=message["id"], anchor=_anchor(message["id"]))
+    if "left_out" in message:
+        entry.marker = marker(message)
+        return entry
+    reply_to = message.get("reply_to")
+    entry.author = author_label(message, attribution)
+    entry.time = local(message.get("created_at"), always_date=False)
+    entry.created_at = message.get("created_at")
+    entry.text = message.get("text") or ""
+    entry.html = message.get("html") or ""
+    entry.reply_to = reply_to
+    entry.reply_anchor = _anchor(reply_to) if reply_to in present else None
+    if message.get("status"):
+        entry.annotation = _status_label(message["status"])
+    return entry
+
+
+def _anchor(message_id) -> str:
+    return f"message-{message_id}"
+
+
+def marker(message: dict) -> str:
+    """The neutral sentence that stands where a message was left out."""
+    if message.get("left_out") == "consent":
+        return _("A message was left out: its author did not consent to appear")
+    text = _("A message was removed by moderators")
+    if message.get("status"):  # the staff version says how
+        text += f" ({_status_label(message['status'])})"
+    return text
+
+
+def author_label(message: dict, attribution: str = "") -> str:
+    """How a shown message's author is named: as the document attributes them, with their side
+    and any role other than participant; with neither name nor side, by role alone."""
+    author, side, role = message.get("author"), message.get("side"), message.get("role") or "participant"
+    if not author:
+        return {"facilitator": _("A facilitator"), "moderator": _("A moderator"),
+                "observer": _("An observer")}.get(role, _("A participant"))
+    details = []
+    # Under attribution `side` the label already names the side ("Participant from Armenia 2").
+    naming = message.get("naming") or attribution
+    if side and not (naming == "side" or side in author):
+        details.append(side)
+    if role not in ROLES_WITHOUT_LABEL and _role_label(role).casefold() not in author.casefold():
+        details.append(_role_label(role))
+    return f"{author} ({', '.join(details)})" if details else author
+
+
+def _role_label(role: str) -> str:
+    return {"facilitator": _("facilitator"), "moderator": _("moderator"),
+            "observer": _("observer")}.get(role, role)
+
+
+def _status_label(status: str) -> str:
+    return {"held": _("held for review, never shown"), "hidden": _("hidden by moderators"),
+            "redacted": _("redacted: its text is kept nowhere")}.get(status, status)
+
+
+def _attribution_label(attribution: str) -> str:
+    return {
+        "named": _("real names, unless a member chose more privacy"),
+        "pseudonym": _("names used in the session, unless a member chose more privacy"),
+        "side": _("sides only (\"Participant from …\"), unless a member chose more privacy"),
+        "none": _("no names and no sides (Chatham House rule)"),
+    }.get(attribution, attribution)
+
+
+def _side_label(side, attribution: str) -> str:
+    if side is not None:
+        return side
+    return _("Sides not shown") if attribution == "none" else _("No side")
+
+
+def _stat_rows(stats: dict, attribution: str) -> list[dict]:
+    """Per side: members, messages, words; the rows of the statistics table."""
+    members = stats["members"]
+    return [{"side": _side_label(side, attribution),
+             "members": "—" if members is None else members[side],
+             "messages": stats["messages"]["by_side"][side],
+             "words": stats["words"]["by_side"][side]} for side in stats["sides"]]
+
+
+def _duration(seconds: int | None) -> str:
+    if seconds is None:
+        return _("unknown (the session has not ended)")
+    hours, minutes = divmod(round(seconds / 60), 60)
+    if hours:
+        return _("%(h)d h %(m)02d min", h=hours, m=minutes)
+    return _("%(m)d min", m=minutes) if minutes else _("under a minute")
+
+
+def _paragraphs(text: str | None) -> list[str]:
+    return [p.strip() for p in re.split(r"\n\s*\n", (text or "").replace("\r\n", "\n")) if p.strip()]
+
+
+def _parse(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo("UTC"))
+
+
+# --- Markdown ---------------------------------------------------------------------------------
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
+_MD_HASHES = re.compile(r"(^#|#$)")  # a heading only where a line starts or ends with one
+
+
+def _md(text: str) -> str:
+    """Text (a name, a title) that Markdown shows as it is."""
+    return _MD_HASHES.sub(r"\\\1", _MD_SPECIAL.sub(r"\\\1", text))
+
+
+def _md_lines(text: str) -> str:
+    return "  \n".join(_md(line) for line in text.split("\n"))
+
+
+def _md_quote(source: str) -> str:
+    """A message's own Markdown as a block quote; raw HTML is neutralised, since some readers
+    of Markdown would run it, and line breaks are kept as the room showed them."""
+    lines = source.replace("\r\n", "\n").replace("<", "&lt;").split("\n")
+    out = []
+    for index, line in enumerate(lines):
+        hard_break = index + 1 < len(lines) and line.strip() and lines[index + 1].strip()
+        out.append(("> " + line if line else ">") + ("  " if hard_break else ""))
+    return "\n".join(out)
+
+
+def to_markdown(document: dict) -> str:
+    """The transcript as Markdown: headings per phase, anchors on messages, links on replies."""
+    t = _layout(document)
+    out = [f"# {_md(t.title)}", ""]
+    if t.description:
+        out += [_md_lines(t.description), ""]
+    out += [f"*{_md(t.version_label)}*", ""]
+    out += [f"- {_md(label)}: {_md(value)}" for label, value in _facts(t)] + [""]
+    if t.left_out_note:
+        out += [_md(t.left_out_note), ""]
+    if t.preface:
+        out += [f"## {_md(_('Preface'))}", ""]
+        for paragraph in t.preface:
+            out += [_md_lines(paragraph), ""]
+    out += [f"## {_md(_('Participation'))}", ""] + _md_statistics(t)
+    for group in t.groups:
+        out += [f"## {_md(group.heading)}", ""]
+        if group.prompt:
+            out += [f"*{_md(group.prompt)}*", ""]
+        for entry in group.entries:
+            anchor = f'<a id="{entry.anchor}"></a>'
+            if entry.marker:
+                out += [f"{anchor}**#{entry.id}** · *{_md(entry.marker)}*", ""]
+                continue
+            head = f"{anchor}**#{entry.id} · {_md(entry.author)}** · {entry.time}"
+            if entry.reply_to is not None:
+                label = _md(_("reply to #%(id)d", id=entry.reply_to))
+                head += f" · [{label}](#{entry.reply_anchor})" if entry.reply_anchor else f" · {label}"
+            if entry.annotation:
+                head += f" · *{_md(entry.annotation)}*"
+            out += [head, "", _md_quote(entry.text), ""]
+    if t.summary:
+        out += [f"## {_md(_('Closing summary'))}", ""]
+        for paragraph in t.summary:
+            out += [_md_lines(paragraph), ""]
+    if t.version == "staff":
+        out += [f"## {_md(_('Moderation'))}", ""] + _md_moderation(t)
+    out += [f"## {_md(_('Integrity'))}", ""]
+    out += [f"- {_md(label)}: " + (f"`{value}`" if len(value) == 64 else _md(value)) for label, value in _integrity(t)]
+    out += [""]
+    out += [_md(t.verify_note), "", f"    {t.verify_command}", ""]
+    return "\n".join(out)
+
+
+def _md_table(header: list[str], rows: list[list]) -> list[str]:
+    lines = ["| " + " | ".join(_md(h) for h in header) + " |",
+             "|" + "|".join([" --- "] + [" ---: "] * (len(header) - 1)) + "|"]
+    lines += ["| " + " | ".join(_md(str(c)) for c in row) + " |" for row in rows]
+    return lines + [""]
+
+
+def _md_statistics(t: Layout) -> list[str]:
+    return (_md_table([_("Side"), _("Members"), _("Messages"), _("Words")],
+                      [[r["side"], r["members"], r["messages"], r["words"]] for r in t.stat_rows])
+            + _md_table([_("Phase"), _("Messages"), _("Words")],
+                        [[r["title"], r["messages"], r["words"]] for r in t.phase_rows]))
+
+
+def _md_moderation(t: Layout) -> list[str]:
+    return _md_table([_("Moderation"), _("Count")], _moderation_rows(t))
+
+
+# --- plain text -------------------------------------------------------------------------------
+
+def _heading(text: str, underline: str) -> list[str]:
+    return [text, underline * len(text), ""]
+
+
+def _wrap(text: str, indent: str = "") -> list[str]:
+    lines = []
+    for line in text.replace("\r\n", "\n").split("\n"):
+        lines += textwrap.wrap(line, width=78, initial_indent=indent, subsequent_indent=indent,
+                               break_long_words=False, break_on_hyphens=False) or [indent.rstrip()]
+    return lines
+
+
+def to_text(document: dict) -> str:
+    """The transcript as plain text: numbered messages, "(reply to #id)" for replies."""
+    t = _layout(document)
+    out = _heading(t.title, "=")
+    if t.description:
+        out += _wrap(t.description) + [""]
+    out += [t.version_label, ""]
+    out += [f"{label}: {value}" for label, value in _facts(t)] + [""]
+    if t.left_out_note:
+        out += _wrap(t.left_out_note) + [""]
+    if t.preface:
+        out += _heading(_("Preface"), "-")
+        for paragraph in t.preface:
+            out += _wrap(paragraph) + [""]
+    out += _heading(_("Participation"), "-") + _text_statistics(t)
+    for group in t.groups:
+        out += _heading(group.heading, "-")
+        if group.prompt:
+            out += _wrap(group.prompt) + [""]
+        for entry in group.entries:
+            if entry.marker:
+                out += [f"#{entry.id} · [{entry.marker}]", ""]
+                continue
+            head = f"#{entry.id} · {entry.author} · {entry.time}"
+            if entry.reply_to is not None:
+                head += " " + _("(reply to #%(id)d)", id=entry.reply_to)
+            if entry.annotation:
+                head += f" [{entry.annotation}]"
+            out += [head] + _wrap(entry.text, "    ") + [""]
+    if t.summary:
+        out += _heading(_("Closing summary"), "-")
+        for paragraph in t.summary:
+            out += _wrap(paragraph) + [""]
+    if t.version == "staff":
+        out += _heading(_("Moderation"), "-")
+        out += _text_table([_("Moderation"), _("Count")], _moderation_rows(t))
+    out += _heading(_("Integrity"), "-")
+    out += [f"{label}: {value}" for label, value in _integrity(t)] + [""]
+    out += _wrap(t.verify_note) + ["", f"    {t.verify_command}", ""]
+    return "\n".join(out)
+
+
+def _text_table(header: list[str], rows: list[list]) -> list[str]:
+    cells = [header] + [[str(c) for c in row] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+    lines = []
+    for row in cells:
+        lines.append("  ".join([row[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(row[1:], widths[1:],
+                                                                                         strict=True)]).rstrip())
+    return lines + [""]
+
+
+def _text_statistics(t: Layout) -> list[str]:
+    return (_text_table([_("Side"), _("Members"), _("Messages"), _("Words")],
+                        [[r["side"], r["members"], r["messages"], r["words"]] for r in t.stat_rows])
+            + _text_table([_("Phase"), _("Messages"), _("Words")],
+                          [[r["title"], r["messages"], r["words"]] for r in t.phase_rows]))
+
+
+# --- shared pieces ----------------------------------------------------------------------------
+
+def _facts(t: Layout) -> list[tuple[str, str]]:
+    return [(_("Started"), t.started), (_("Ended"), t.ended), (_("Duration"), t.duration),
+            (_("Times are in"), t.time_zone_label), (_("Sides"), " · ".join(t.sides)),
+            (_("Attribution"), t.attribution_label), (_("Generated"), t.generated)]
+
+
+def _integrity(t: Layout) -> list[tuple[str, str]]:
+    rows = [(_("Final digest (SHA-256)"), t.final_digest), (_("Chain entries"), str(t.chain_length))]
+    if t.published_digest:
+        rows.append((_("Digest frozen when the transcript was published"), t.published_digest))
+        rows.append((_("Published at"), _published_at(t)))
+    return rows
+
+
+def _published_at(t: Layout) -> str:
+    if t.published_entry is None:
+        return _("not found in this chain: this transcript is not a continuation of the published one")
+    return _("chain entry %(n)d of %(total)d", n=t.published_entry, total=t.chain_length)
+
+
+def _moderation_rows(t: Layout) -> list[list]:
+    rows = [[_("Left out: no consent to appear"), t.stats["left_out"].get("consent", 0)],
+            [_("Left out: removed by moderators"), t.stats["left_out"].get("moderation", 0)]]
+    rows += [[_("Shown here, %(status)s", status=_status_label(status)), count]
+             for status, count in sorted(t.stats["shown_with_status"].items())]
+    rows += [[_("Moderation action: %(action)s", action=action), count] for action, count in t.moderation]
+    return rows
+
+
+# --- HTML -------------------------------------------------------------------------------------
+
+CHART_WIDTH = 560
+CHART_LABEL_WIDTH = 150
+CHART_BAR_SPACE = 330
+CHART_BAR_HEIGHT = 14
+CHART_ROW_HEIGHT = 20
+CHART_TITLE_HEIGHT = 22
+
+
+def participation_chart(t: Layout) -> dict:
+    """The geometry of a horizontal bar chart of messages by side within each phase.
+
+    Every side's bar looks the same (the platform never tells sides apart by colour, shape
+    or position); each bar is labelled with its side and its count, so it reads in grey."""
+    sides = t.stats["sides"]
+    largest = max([1] + [n for row in t.stats["by_phase"] for n in row["messages"].values()])
+    y, titles, bars = 0, [], []
+    for row in t.stats["by_phase"]:
+        titles.append({"y": y + 15, "text": _shorten(row["title"], 70)})
+        y += CHART_TITLE_HEIGHT
+        for side in sides:
+            count = row["messages"][side]
+            width = round(CHART_BAR_SPACE * count / largest, 1)
+            bars.append({"label": _shorten(_side_label(side, t.attribution), 22),
+                         "label_y": y + 11, "y": y, "x": CHART_LABEL_WIDTH, "width": width,
+                         "height": CHART_BAR_HEIGHT, "value": count, "value_x": CHART_LABEL_WIDTH + width + 6})
+            y += CHART_ROW_HEIGHT
+        y += 4
+    return {"width": CHART_WIDTH, "height": max(y, 1), "titles": titles, "bars": bars,
+            "label_x": CHART_LABEL_WIDTH - 8}
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def to_html(document: dict) -> str:
+    """The transcript as a standalone HTML page that prints well (templates/transcripts/transcript.html).
+
+    Needs an application context; outside a request the stylesheet's URL is built as if for
+    the site's root."""
+    t = _layout(document)
+    chart = participation_chart(t)
+    context = {"t": t, "chart": chart, "published_at": _published_at(t) if t.published_digest else "",
+               "moderation_rows": _moderation_rows(t) if t.version == "staff" else []}
+    if has_request_context():
+        return render_template("transcripts/transcript.html", **context)
+    with current_app.test_request_context():
+        return render_template("transcripts/transcript.html", **context)
+
