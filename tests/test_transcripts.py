@@ -230,3 +230,27 @@ def test_every_format_over_http_and_the_public_page(dialogue, app):
     assert "I grew up near the border." in text
     for person in room.participants:
         assert person.user.real_name not in text and person.name not in text and person.user.email not in text
+
+
+def test_preface_summary_and_a_streamed_response(dialogue, app):
+    room, *_ = dialogue
+    from .test_auth import post_form
+
+    host = app.test_client()
+    sign_in(host, room.facilitator.user.email)
+    manage = f"/sessions/{room.id}/manage"
+    assert post_form(host, f"/sessions/{room.id}/transcript-texts",
+                     {"preface": "Held in autumn 2026.", "summary": "Both sides asked to meet again."},
+                     form_page=manage).status_code == 302
+    response = host.get(f"/api/sessions/{room.id}/transcript?format=json")
+    assert response.is_streamed, "the response starts before the whole document is built"
+    document = json.loads(response.get_data(as_text=True))
+    assert document["session"]["preface"] == "Held in autumn 2026."
+    assert document["session"]["summary"] == "Both sides asked to meet again."
+    html = host.get(f"/api/sessions/{room.id}/transcript?format=html").get_data(as_text=True)
+    assert "Held in autumn 2026." in html and "Both sides asked to meet again." in html
+    participant = app.test_client()
+    sign_in(participant, room.participants[0].user.email)
+    refused = post_form(participant, f"/sessions/{room.id}/transcript-texts", {"preface": "x", "summary": "y"},
+                        form_page="/settings")
+    assert refused.status_code == 403

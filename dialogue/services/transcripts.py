@@ -189,3 +189,15 @@ def publish(user: User, session_id, attribution: str = "pseudonym", public: bool
         session.published_public = bool(public)
         db.session.commit()
         return session
+
+
+def set_texts(user: User, session: DialogueSession, preface: str, summary: str) -> DialogueSession:
+    """Facilitators write the transcript's preface and closing summary (plain text)."""
+    permissions.require_manage(user, session)
+    for value in (preface, summary):
+        if not isinstance(value, str) or len(value) > 20_000:
+            raise DialogueError("too_long")
+    session.transcript_preface = preface.strip()
+    session.transcript_summary = summary.strip()
+    db.session.commit()
+    return session

@@ -251,7 +251,28 @@ def publish_transcript(session_id: str):
         session = transcripts.publish(current_user, session_id, request.form.get("attribution", "pseudonym"),
                                       public=request.form.get("public") == "y")
     except DialogueError as error:
+        if error.code == "forbidden":
+            raise
         flash(error.to_answer()["error"]["message"], "error")
     else:
         flash(_("The transcript was published. Its digest is %(digest)s.", digest=session.published_digest))
+    return redirect(url_for("sessions.manage", session_id=session_id) + "#transcript")
+
+
+@bp.post("/sessions/<session_id>/transcript-texts")
+@login_required
+def transcript_texts(session_id: str):
+    """Save the transcript's preface and closing summary."""
+    _require_post_confirm()
+    from ..services import transcripts
+
+    try:
+        transcripts.set_texts(current_user, _session_or_404(session_id), request.form.get("preface", ""),
+                              request.form.get("summary", ""))
+    except DialogueError as error:
+        if error.code == "forbidden":
+            raise
+        flash(error.to_answer()["error"]["message"], "error")
+    else:
+        flash(_("The preface and closing summary were saved."))
     return redirect(url_for("sessions.manage", session_id=session_id) + "#transcript")
