@@ -66,39 +66,37 @@ def sweep_once() -> int:
     return len(doomed)
 
 
-def sweep_forever(app: Flask) -> None:
-    """Run :func:`sweep_once` every DIALOGUE_SWEEP_SECONDS for the life of the server."""
-    interval = app.config["DIALOGUE_SWEEP_SECONDS"]
+def every(app: Flask, interval: float, task, what: str) -> None:
+    """Run `task()` in an app context every `interval` seconds for the life of the server;
+    a failure is logged and the next round goes on."""
     while True:
         socketio.sleep(interval)
         with app.app_context():
             try:
-                sweep_once()
+                task()
             except Exception:
-                app.logger.exception("Socket sweep failed")
+                app.logger.exception("%s failed", what)
                 db.session.rollback()
             finally:
                 db.session.remove()
+
+
+def sweep_forever(app: Flask) -> None:
+    """Run :func:`sweep_once` every DIALOGUE_SWEEP_SECONDS."""
+    every(app, app.config["DIALOGUE_SWEEP_SECONDS"], sweep_once, "Socket sweep")
 
 
 def floors_forever(app: Flask, interval: float = 0.5) -> None:
     """Give back timed floors when their time is up, and send the gentle nudges sessions ask
-    for (every DIALOGUE_NUDGE_SECONDS), for the life of the server."""
+    for (every DIALOGUE_NUDGE_SECONDS)."""
     from ..services.facilitation import expire_floors, send_nudges
 
-    nudge_every = app.config["DIALOGUE_NUDGE_SECONDS"]
-    next_nudges = 0.0
-    while True:
-        socketio.sleep(interval)
-        with app.app_context():
-            try:
-                expire_floors()
-                next_nudges -= interval
-                if next_nudges <= 0:
-                    next_nudges = nudge_every
-                    send_nudges()
-            except Exception:
-                app.logger.exception("Returning timed floors or sending nudges failed")
-                db.session.rollback()
-            finally:
-                db.session.remove()
+    rounds_per_nudge = max(1, round(app.config["DIALOGUE_NUDGE_SECONDS"] / interval))
+    counter = iter(range(10**12))
+
+    def tick() -> None:
+        expire_floors()
+        if next(counter) % rounds_per_nudge == 0:
+            send_nudges()
+
+    every(app, interval, tick, "Returning timed floors or sending nudges")
