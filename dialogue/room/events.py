@@ -12,6 +12,7 @@ import functools
 import json
 
 from flask import current_app, request, session
+from flask_babel import gettext as _
 from flask_socketio import ConnectionRefusedError, join_room, leave_room
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -55,10 +56,10 @@ def refuse_unstorable(value, depth: int = 0) -> None:
         raise DialogueError("invalid")
     if isinstance(value, str):
         if "\x00" in value or any(0xD800 <= ord(c) <= 0xDFFF for c in value):
-            raise DialogueError("invalid", "Text may not contain NUL or unpaired surrogate characters.")
+            raise DialogueError("invalid", _("Text may not contain NUL or unpaired surrogate characters."))
     elif isinstance(value, int) and not isinstance(value, bool):
         if not -MAX_ID <= value <= MAX_ID:
-            raise DialogueError("invalid", "Numbers must fit in 64 bits.")
+            raise DialogueError("invalid", _("Numbers must fit in 64 bits."))
     elif isinstance(value, dict):
         for key, item in value.items():
             refuse_unstorable(key, depth + 1)
@@ -77,7 +78,7 @@ def client_event(name: str):
             try:
                 payload = args[0] if len(args) == 1 else None
                 if not isinstance(payload, dict):
-                    raise DialogueError("invalid", "The event needs one JSON object.")
+                    raise DialogueError("invalid", _("The event needs one JSON object."))
                 size = len(json.dumps(payload, ensure_ascii=False).encode("utf-8", "surrogatepass"))
                 if size > current_app.config["DIALOGUE_MAX_EVENT_BYTES"]:
                     raise DialogueError("too_long")
@@ -149,13 +150,13 @@ def on_disconnect(reason=None):
 @socketio.on("*")
 def on_unknown_event(event, *args):
     """Any event this server does not know is answered `invalid`."""
-    return DialogueError("invalid", f"Unknown event {str(event)[:40]!r}.").to_answer()
+    return DialogueError("invalid", _("Unknown event %(name)s.", name=repr(str(event)[:40]))).to_answer()
 
 
 def session_id_field(payload: dict) -> str:
     session_id = payload.get("session_id")
     if not isinstance(session_id, str) or not session_id or len(session_id) > 64:
-        raise DialogueError("invalid", "session_id must be a string.")
+        raise DialogueError("invalid", _("session_id must be a string."))
     return session_id
 
 

@@ -8,6 +8,8 @@ staff and members each receive their own view.
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 from .. import permissions
 from ..errors import DialogueError
 from ..extensions import db
@@ -35,7 +37,7 @@ def hand(user: User, payload: dict) -> dict:
 def floor(user: User, payload: dict) -> dict:
     """A facilitator gives the floor to a participant (optionally for N seconds) or takes it."""
     if "user_id" not in payload:
-        raise DialogueError("invalid", "user_id is required (null takes the floor back).")
+        raise DialogueError("invalid", _("user_id is required (null takes the floor back)."))
     facilitation.give_floor(user, session_id_field(payload), payload.get("user_id"), payload.get("seconds"))
     return {}
 

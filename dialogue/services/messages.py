@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -37,7 +38,7 @@ def queue_message_event(session: DialogueSession, message: Message, event: str =
 
 def _client_id(value) -> str:
     if not isinstance(value, str) or not 1 <= len(value) <= 64 or not value.isprintable():
-        raise DialogueError("invalid", "client_id must be a string of 1 to 64 printable characters.")
+        raise DialogueError("invalid", _("client_id must be a string of 1 to 64 printable characters."))
     return value
 
 
@@ -55,9 +56,9 @@ def send_message(user: User, session_id, client_id, body, reply_to=None, channel
     """
     client_id = _client_id(client_id)
     if not isinstance(body, str):
-        raise DialogueError("invalid", "body must be a string.")
+        raise DialogueError("invalid", _("body must be a string."))
     if channel not in ("room", "staff"):
-        raise DialogueError("invalid", "channel must be room or staff.")
+        raise DialogueError("invalid", _("channel must be room or staff."))
     with session_write(session_id) as session:
         membership = permissions.require_view(user, session)
         first = _existing(session.id, user.id, client_id)
@@ -82,7 +83,7 @@ def send_message(user: User, session_id, client_id, body, reply_to=None, channel
             raise DialogueError("too_long")
         target = permissions.require_reply_target(session, user, membership, reply_to)
         if target is not None and target.channel != channel:
-            raise DialogueError("invalid", "A reply stays in the channel of the message it answers.")
+            raise DialogueError("invalid", _("A reply stays in the channel of the message it answers."))
         if channel == "staff":  # the staff's own conversation: no floor, no screening
             screening = moderation.Screening(body=text)
         else:
@@ -119,7 +120,7 @@ def parse_since(value) -> int:
     if value is None:
         return 0
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise DialogueError("invalid", "since_seq must be a non-negative integer.")
+        raise DialogueError("invalid", _("since_seq must be a non-negative integer."))
     return value
 
 
