@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, current_app, render_template
 from flask_login import current_user, login_required
 
 from .. import permissions
@@ -30,13 +30,8 @@ def room(session_id: str):
         "room/room.html", session=session, membership=membership, confirm=ConfirmForm(),
         can_write=membership is not None and membership.role in permissions.WRITING_ROLES,
         can_manage=permissions.can_manage_session(current_user, membership),
-        max_chars=current_app_config("DIALOGUE_MAX_MESSAGE_CHARS"),
+        max_chars=current_app.config["DIALOGUE_MAX_MESSAGE_CHARS"],
         materials=facilitation.materials(session),
         can_staff_channel=permissions.can_use_staff_channel(membership),
     )
 
-
-def current_app_config(key: str):
-    from flask import current_app
-
-    return current_app.config[key]

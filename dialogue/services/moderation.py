@@ -617,13 +617,7 @@ def add_word(user: User | None, term: str, action: str = "hold", language: str |
         raise DialogueError("invalid", _("That term has no letters to match."), field="term") from None
     if len(term) > 200:
         raise DialogueError("too_long", field="term")
-    existing = db.session.scalar(select(WatchedWord).where(WatchedWord.key == key, WatchedWord.language == language,
-                                                           WatchedWord.whole_word == whole_word))
-    if existing is not None:
-        raise DialogueError("conflict", _("That term is already on the list."), field="term")
-    word = WatchedWord(term=term, key=key, action=action, language=language, whole_word=whole_word,
-                       created_by_id=user.id if user else None)
-    db.session.add(word)
+    word = _insert_word(user, term, key, action, language, whole_word)
     audit(None, user.id if user else None, "word_add", target_type="word", target_id=term[:64], term=term,
           action_on_match=action, language=language, whole_word=whole_word)
     db.session.commit()
@@ -671,14 +665,21 @@ def add_word_no_commit(user: User | None, term) -> None:
     """Add one parsed term inside the caller's transaction (imports are all or nothing)."""
     from ..moderation.matcher import normalise_term
 
-    key = normalise_term(term.term)
-    exists = db.session.scalar(select(WatchedWord.id).where(WatchedWord.key == key, WatchedWord.language == term.language,
-                                                            WatchedWord.whole_word == term.whole_word))
+    _insert_word(user, term.term, normalise_term(term.term), term.action, term.language, term.whole_word)
+
+
+def _insert_word(user: User | None, term: str, key: str, action: str, language: str | None,
+                 whole_word: bool) -> WatchedWord:
+    """Add a term in the current transaction; `conflict` if its folded form is already listed."""
+    exists = db.session.scalar(select(WatchedWord.id).where(WatchedWord.key == key, WatchedWord.language == language,
+                                                            WatchedWord.whole_word == whole_word))
     if exists is not None:
-        raise DialogueError("conflict")
-    db.session.add(WatchedWord(term=term.term, key=key, action=term.action, language=term.language,
-                               whole_word=term.whole_word, created_by_id=user.id if user else None))
+        raise DialogueError("conflict", _("That term is already on the list."), field="term")
+    word = WatchedWord(term=term, key=key, action=action, language=language, whole_word=whole_word,
+                       created_by_id=user.id if user else None)
+    db.session.add(word)
     db.session.flush()
+    return word
 
 
 def export_words() -> str:
