@@ -34,12 +34,14 @@ def main() -> None:
     os.environ.setdefault("DIALOGUE_SECRET_KEY", "bench")
     os.environ.pop("DIALOGUE_REDIS_URL", None)
 
-    from dialogue import create_app
-    from dialogue.cli import upgrade_schema
+    from dialogue import create_app, record
+    from dialogue.auth import accounts
     from dialogue.extensions import db
     from dialogue.models import Message, SessionEvent
     from dialogue.protocol import iso
-    from dialogue.services import accounts, dialogues, record, transcripts
+    from dialogue.server import upgrade_schema
+    from dialogue.sessions import actions as dialogues
+    from dialogue.transcripts import build as transcript_build
 
     app = create_app({"INSTANCE_PATH": str(folder)})
     with app.app_context():
@@ -82,7 +84,7 @@ def main() -> None:
         started = time.perf_counter()
         first_byte = None
         with open(out, "w", encoding="utf-8") as handle:
-            for piece in transcripts.stream_json(session, attribution="pseudonym", version="participants"):
+            for piece in transcript_build.stream_json(session, attribution="pseudonym", version="participants"):
                 if first_byte is None:
                     first_byte = time.perf_counter() - started
                 handle.write(piece)

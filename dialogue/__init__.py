@@ -1,126 +1,19 @@
-"""The dialogue platform: moderated, facilitated real-time dialogue with a trustworthy record."""
+"""The dialogue platform: moderated, facilitated real-time dialogue with a trustworthy record.
+
+`create_app` lives in dialogue.app. It is looked up here on first use rather than imported
+with the package, so that `dialogue serve` (dialogue.console) can patch the standard library
+for gevent before any of the platform's modules, and the libraries they use, are imported.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from flask import Flask, request
-
-from . import config as config_module
-
-ROOT = Path(__file__).resolve().parent.parent
+__all__ = ["create_app", "init_socketio"]
 
 
-def create_app(config: dict | None = None) -> Flask:
-    """Build the application: read configuration, bind extensions, register features."""
-    app = Flask(
-        __name__,
-        instance_relative_config=True,
-        template_folder=str(ROOT / "templates"),
-        static_folder=str(ROOT / "static"),
-    )
-    app.config.update(config_module.DEFAULTS)
-    overrides = dict(config or {})
-    instance_path = overrides.pop("INSTANCE_PATH", None) or app.instance_path
-    app.instance_path = instance_path
-    app.config.update(config_module.from_environment(instance_path))
-    app.config.update(overrides)
-    app.config["SQLALCHEMY_DATABASE_URI"] = config_module.normalise_database_url(
-        app.config["SQLALCHEMY_DATABASE_URI"]
-    )
+def __getattr__(name: str):
+    if name in __all__:
+        # Inside a function on purpose: importing the package must stay free of side effects.
+        from . import app
 
-    from . import database  # noqa: F401  (registers the connection settings)
-    from .extensions import babel, csrf, db, login_manager, migrate
-
-    db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
-    login_manager.init_app(app)
-    csrf.init_app(app)
-    babel.init_app(app, locale_selector=_select_locale)
-    # Handlers must be registered before the first server exists, so every init_app
-    # (tests build several apps) hands them to its new server.
-    from .moderation import events as moderation_events  # noqa: F401
-    from .room import events, facilitation_events  # noqa: F401
-
-    init_socketio(app)
-    app.jinja_env.globals["page_language"] = _page_language
-
-    from . import auth, moderation, pages, room, sessions, transcripts, web
-
-    web.init_app(app)
-    auth.init_app(app)
-    sessions.init_app(app)
-    room.init_app(app)
-    moderation.init_app(app)
-    transcripts.init_app(app)
-    pages.init_app(app)
-
-    from .cli import register_commands
-
-    register_commands(app)
-    return app
-
-
-def init_socketio(app: Flask) -> None:
-    """Bind the Socket.IO server to `app`: gevent, per-client ordering, origins, queue."""
-    from .extensions import socketio
-
-    # The SocketIO object outlives one app (tests build several): forget the last manager.
-    socketio.server_options.pop("client_manager", None)
-    socket_options = {}
-    if app.config["DIALOGUE_REDIS_URL"]:
-        from .emitter import DialogueRedisManager
-        socket_options["client_manager"] = DialogueRedisManager(
-            app.config["DIALOGUE_REDIS_URL"], channel=app.config["DIALOGUE_REDIS_CHANNEL"])
-    socketio.init_app(
-        app,
-        async_mode="gevent",
-        async_handlers=False,
-        cors_allowed_origins=app.config["DIALOGUE_ALLOWED_ORIGINS"],
-        max_http_buffer_size=app.config["DIALOGUE_MAX_PACKET_BYTES"],
-        manage_session=False,
-        ping_interval=20,
-        ping_timeout=20,
-        json=_compact_json(),
-        **socket_options,
-    )
-
-
-def _select_locale() -> str | None:
-    """Pick the interface language: the account's choice, else the browser's, among the
-    platform's languages that have a translation catalog (English needs none)."""
-    from flask import current_app
-    from flask_login import current_user
-
-    from .extensions import babel
-
-    available = {str(locale.language) for locale in babel.list_translations()}
-    languages = [code for code in current_app.config["DIALOGUE_LANGUAGES"] if code in available]
-    if getattr(current_user, "is_authenticated", False) and current_user.locale in languages:
-        return current_user.locale
-    return request.accept_languages.best_match(languages) if request else None
-
-
-def _page_language() -> str:
-    """The language the page is actually shown in, for <html lang> (screen readers rely on it)."""
-    from flask_babel import get_locale
-
-    return str(get_locale() or "en")
-
-
-def _compact_json():
-    """A json module for Socket.IO that keeps non-ASCII text as is (Armenian, Cyrillic)."""
-    import json
-
-    class CompactJSON:
-        @staticmethod
-        def dumps(obj, **kwargs):
-            kwargs.setdefault("ensure_ascii", False)
-            kwargs.setdefault("separators", (",", ":"))
-            return json.dumps(obj, **kwargs)
-
-        @staticmethod
-        def loads(text, **kwargs):
-            return json.loads(text, **kwargs)
-
-    return CompactJSON
+        return getattr(app, name)
+    raise AttributeError(f"module 'dialogue' has no attribute {name!r}")

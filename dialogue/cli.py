@@ -8,18 +8,18 @@ import secrets
 
 import click
 from flask import Flask, current_app
-from flask_migrate import upgrade
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
+from . import record, server
+from .auth import accounts
 from .errors import DialogueError
-from .extensions import db, socketio
-from .models import PLATFORM_ROLES, Presence, User
-from .services import accounts, dialogues
-
-
-def upgrade_schema() -> None:
-    """Bring the database schema up to date by running every pending migration."""
-    upgrade(directory=current_app.extensions["migrate"].directory)
+from .extensions import db
+from .models import PLATFORM_ROLES, DialogueSession, User
+from .moderation import words as watched_words
+from .moderation.wordlist import starter_terms, to_csv
+from .sessions import actions as dialogues
+from .transcripts.build import build
+from .transcripts.formats import RENDERERS
 
 
 def _fail(error: DialogueError) -> None:
@@ -33,29 +33,6 @@ def _user_by_email(email: str) -> User:
     return user
 
 
-def serve_forever(app: Flask, host: str, port: int) -> None:
-    """Serve HTTP, WebSocket and long-polling with gevent until the process is stopped.
-
-    The listening socket has TCP_NODELAY (inherited by every connection), so small
-    Socket.IO frames leave at once instead of waiting on Nagle's algorithm and the peer's
-    delayed acknowledgement (about 40 ms a message otherwise).
-    """
-    import socket as std_socket
-
-    from gevent import pywsgi
-    from gevent import socket as gevent_socket
-    from geventwebsocket.handler import WebSocketHandler
-
-    family = std_socket.AF_INET6 if ":" in host else std_socket.AF_INET
-    listener = gevent_socket.socket(family, std_socket.SOCK_STREAM)
-    listener.setsockopt(std_socket.SOL_SOCKET, std_socket.SO_REUSEADDR, 1)
-    listener.setsockopt(std_socket.IPPROTO_TCP, std_socket.TCP_NODELAY, 1)
-    listener.bind((host, port))
-    listener.listen(1024)
-    server = pywsgi.WSGIServer(listener, app, handler_class=WebSocketHandler, log=None)
-    server.serve_forever()
-
-
 def register_commands(app: Flask) -> None:
     """Attach the platform's commands to the app's CLI."""
 
@@ -64,22 +41,11 @@ def register_commands(app: Flask) -> None:
     @click.option("--port", default=lambda: int(os.environ.get("DIALOGUE_PORT", "5000")), type=int, show_default="5000")
     def serve(host: str, port: int) -> None:
         """Bring the schema up to date, then serve HTTP and Socket.IO."""
-        upgrade_schema()
-        from .services.moderation import current_matcher, ensure_starter_words
-
-        ensure_starter_words()
-        current_matcher()  # compile the watched words now, not inside the first message's send
-        # A single server owns every socket, so presence rows left by a previous run are stale.
-        db.session.execute(delete(Presence))
-        db.session.commit()
-        db.session.remove()
-        click.echo(f"Serving the dialogue platform on http://{host}:{port}", err=True)
-        from .room.sweep import floors_forever, sweep_forever
-
+        server.upgrade_schema()
         app = current_app._get_current_object()
-        socketio.start_background_task(sweep_forever, app)
-        socketio.start_background_task(floors_forever, app)
-        serve_forever(app, host, port)
+        server.start(app)
+        click.echo(f"Serving the dialogue platform on http://{host}:{port}", err=True)
+        server.serve_forever(app, host, port)
 
     @app.cli.command("demo")
     @click.option("--participants", default=4, show_default=True, type=click.IntRange(2, 200))
@@ -88,10 +54,8 @@ def register_commands(app: Flask) -> None:
                   show_default="http://127.0.0.1:5000")
     def demo(participants: int, as_json: bool, base_url: str) -> None:
         """Create a live demo session with a facilitator, a moderator and N participants."""
-        upgrade_schema()
-        from .services.moderation import ensure_starter_words
-
-        ensure_starter_words()
+        server.upgrade_schema()
+        watched_words.ensure_starter_words()
         result = create_demo(participants, base_url.rstrip("/"))
         if as_json:
             click.echo(json.dumps(result, ensure_ascii=False))
@@ -179,8 +143,6 @@ def register_commands(app: Flask) -> None:
 
 def register_word_commands(app: Flask) -> None:
     """`dialogue words ...`: the watched-words list from the command line."""
-    from .services import moderation
-
     words = click.Group("words", help="Manage the watched-words list.")
     app.cli.add_command(words)
 
@@ -194,7 +156,7 @@ def register_word_commands(app: Flask) -> None:
     def words_add(action: str, language: str | None, substring: bool, term: str) -> None:
         """Add a watched word."""
         try:
-            word = moderation.add_word(None, term, action, language, whole_word=not substring)
+            word = watched_words.add_word(None, term, action, language, whole_word=not substring)
         except DialogueError as error:
             _fail(error)
         click.echo(f"Added {word.term!r} ({word.action}, {word.language or 'all languages'}).")
@@ -206,7 +168,7 @@ def register_word_commands(app: Flask) -> None:
         with open(path, encoding="utf-8-sig") as handle:
             text = handle.read()
         try:
-            added = moderation.import_words(None, text)
+            added = watched_words.import_words(None, text)
         except DialogueError as error:
             _fail(error)
         click.echo(f"Imported {added} terms.")
@@ -214,12 +176,12 @@ def register_word_commands(app: Flask) -> None:
     @words.command("export")
     def words_export() -> None:
         """Print the list as CSV, in the import format."""
-        click.echo(moderation.export_words(), nl=False)
+        click.echo(watched_words.export_words(), nl=False)
 
     @words.command("list")
     def words_list() -> None:
         """List the watched words."""
-        for word in moderation.words():
+        for word in watched_words.words():
             match = "word" if word.whole_word else "substring"
             click.echo(f"{word.id}\t{word.term}\t{word.action}\t{word.language or '*'}\t{match}")
 
@@ -228,7 +190,7 @@ def register_word_commands(app: Flask) -> None:
     def words_remove(word_id: int) -> None:
         """Remove a watched word by its id."""
         try:
-            moderation.remove_word(None, word_id)
+            watched_words.remove_word(None, word_id)
         except DialogueError as error:
             _fail(error)
         click.echo(f"Removed word {word_id}.")
@@ -236,9 +198,7 @@ def register_word_commands(app: Flask) -> None:
     @words.command("starter")
     def words_starter() -> None:
         """Add the shipped starter list (terms already present are kept as they are)."""
-        from .moderation.matcher import starter_terms, to_csv
-
-        click.echo(f"Imported {moderation.import_words(None, to_csv(starter_terms()))} starter terms.")
+        click.echo(f"Imported {watched_words.import_words(None, to_csv(starter_terms()))} starter terms.")
 
 
 def register_transcript_commands(app: Flask) -> None:
@@ -250,13 +210,11 @@ def register_transcript_commands(app: Flask) -> None:
     @click.argument("path", type=click.Path(dir_okay=False))
     def transcript_verify(path: str) -> None:
         """Check a JSON transcript's integrity chain: exit 0 if intact, 1 naming the first broken entry."""
-        from .services.record import NotATranscript, verify
-
         try:
             with open(path, encoding="utf-8") as handle:
                 document = json.load(handle)
-            ok, summary = verify(document)
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError, NotATranscript) as error:
+            ok, summary = record.verify(document)
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError, record.NotATranscript) as error:
             click.echo(f"Not a transcript: {error}", err=True)
             raise SystemExit(2) from None
         click.echo(("OK " if ok else "BROKEN ") + summary, err=not ok)
@@ -272,10 +230,6 @@ def register_transcript_commands(app: Flask) -> None:
                   show_default=True)
     def transcript_export(session_id: str, attribution: str, version: str, fmt: str) -> None:
         """Print a session's transcript (the operator's export)."""
-        from .models import DialogueSession
-        from .services import transcript_formats
-        from .services.transcripts import build
-
         session = db.session.get(DialogueSession, session_id)
         if session is None:
             raise click.ClickException(f"No session {session_id}.")
@@ -283,9 +237,7 @@ def register_transcript_commands(app: Flask) -> None:
         if fmt == "json":
             click.echo(json.dumps(document, ensure_ascii=False, indent=1))
         else:
-            render = {"md": transcript_formats.to_markdown, "txt": transcript_formats.to_text,
-                      "html": transcript_formats.to_html}[fmt]
-            click.echo(render(document), nl=False)
+            click.echo(RENDERERS[fmt](document), nl=False)
 
 
 DEMO_DESCRIPTION = (

@@ -13,7 +13,7 @@ def main() -> None:
         monkey.patch_all()
     from flask.cli import FlaskGroup
 
-    from . import create_app
+    from .app import create_app
 
     cli = FlaskGroup(create_app=lambda: create_app(), add_default_commands=False,
                      help="The dialogue platform's command line.")

@@ -1,9 +1,8 @@
-"""The only module that sends Socket.IO events to rooms.
+"""The only module that sends Socket.IO events and puts sockets in rooms.
 
-Write paths queue events with :func:`on_commit`; they leave when the database transaction
-commits and are dropped if it rolls back, so no client ever sees a write that did not
-happen. Rooms are named by the helpers below, so the audience of every event is decided
-here and in :mod:`dialogue.permissions`, nowhere else.
+Write paths queue events with :func:`on_commit` (through dialogue.audience, which decides the
+rooms); they leave when the database transaction commits and are dropped if it rolls back,
+so no client ever sees a write that did not happen.
 """
 
 from __future__ import annotations
@@ -15,47 +14,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import socketio as python_socketio
+from flask_socketio import join_room, leave_room
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from .extensions import socketio
 
 _OUTBOX = "dialogue_outbox"
-
-
-def session_room(session_id: str) -> str:
-    """Every socket that joined the session and may read its public conversation."""
-    return f"session:{session_id}"
-
-
-def staff_room(session_id: str) -> str:
-    """Sockets of the session's facilitators, moderators and admins."""
-    return f"session:{session_id}:staff"
-
-
-def public_room(session_id: str) -> str:
-    """Sockets of the session's participants and observers (everyone but staff)."""
-    return f"session:{session_id}:public"
-
-
-def member_room(session_id: str, user_id: int) -> str:
-    """Sockets of one user that joined this session."""
-    return f"session:{session_id}:user:{user_id}"
-
-
-def user_room(user_id: int) -> str:
-    """Every socket of one user, whatever sessions it joined."""
-    return f"user:{user_id}"
-
-
-def login_room(login_id: str) -> str:
-    """Sockets opened with one browser login (dropped at logout)."""
-    return f"login:{login_id}"
-
-
-def token_room(token_id: int) -> str:
-    """Sockets opened with one API token (dropped when it is revoked)."""
-    return f"token:{token_id}"
 
 
 @dataclass(frozen=True)
@@ -98,6 +63,18 @@ def _flush_outbox(db_session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _discard_outbox(db_session: Session) -> None:
     db_session.info.pop(_OUTBOX, None)
+
+
+def subscribe(rooms: list[str]) -> None:
+    """Put the socket whose event is being handled in `rooms`."""
+    for room in rooms:
+        join_room(room)
+
+
+def unsubscribe(rooms: list[str]) -> None:
+    """Take the socket whose event is being handled out of `rooms`."""
+    for room in rooms:
+        leave_room(room)
 
 
 # The name under which a drop travels between processes; it is never sent to a client.

@@ -23,17 +23,21 @@ from sqlalchemy.sql.expression import false
 from .extensions import db
 
 PLATFORM_ROLES = ("admin", "facilitator", "moderator", "participant", "observer")
-MEMBER_ROLES = ("facilitator", "moderator", "participant", "observer")
-SESSION_STATES = ("draft", "live", "paused", "ended")
 FLOOR_MODES = ("open", "queue", "alternate")
 NAMING_CHOICES = ("named", "pseudonym", "side", "none")
-MESSAGE_STATUSES = ("visible", "held", "hidden", "redacted")
 SIDES = ("a", "b")
 
 
 def utcnow() -> datetime:
     """Return the current time as an aware UTC datetime."""
     return datetime.now(UTC)
+
+
+def iso(moment: datetime | None) -> str | None:
+    """Format an aware UTC datetime as the protocol writes times: ISO 8601 with a Z suffix."""
+    if moment is None:
+        return None
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 def new_public_id() -> str:
@@ -210,10 +214,6 @@ class Membership(db.Model):
     def is_current(self) -> bool:
         return self.revoked_at is None
 
-    @property
-    def is_staff(self) -> bool:
-        return self.role in ("facilitator", "moderator")
-
 
 class Invitation(db.Model):
     """A link that lets people join a session on a given side and in a given role."""
@@ -294,6 +294,10 @@ class Presence(db.Model):
     )
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The server process holding the socket (dialogue.realtime.presence.process_id), and when
+    # it last confirmed the socket is still there; unconfirmed rows expire.
+    process_id: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
 
 class WatchedWord(db.Model):

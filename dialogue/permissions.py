@@ -6,15 +6,35 @@ says about itself or what a socket remembered from an earlier event.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import gettext as _
 from sqlalchemy import select, true
 
 from .errors import DialogueError
 from .extensions import db
-from .models import DialogueSession, Membership, Message, User
+from .models import (
+    PLATFORM_ROLES,
+    ApiToken,
+    DialogueSession,
+    Membership,
+    Message,
+    QueueItem,
+    User,
+    iso,
+    utcnow,
+)
 
+# Session roles. Staff moderate and facilitate; writers take part in the conversation;
+# speakers are the members the floor, the balance and the nudges are about.
 STAFF_ROLES = ("facilitator", "moderator")
 WRITING_ROLES = ("facilitator", "moderator", "participant")
+SPEAKER_ROLE = "participant"
 INVITABLE_ROLES = ("participant", "observer", "moderator", "facilitator")
+# Platform roles that create sessions, and that manage the watched-words list.
+CREATOR_ROLES = ("admin", "facilitator")
+WORD_KEEPER_ROLES = ("admin", "moderator")
 
 
 def current_membership(user: User, session: DialogueSession) -> Membership | None:
@@ -28,16 +48,22 @@ def current_membership(user: User, session: DialogueSession) -> Membership | Non
     )
 
 
-def require_active(user: User | None) -> User:
-    """Refuse a missing or deactivated account."""
-    if user is None or not user.active:
-        raise DialogueError("unauthorized")
-    return user
-
-
 def can_create_sessions(user: User) -> bool:
     """Facilitators and admins create dialogue sessions."""
-    return user.active and user.role in ("admin", "facilitator")
+    return user.active and user.role in CREATOR_ROLES
+
+
+def sees_every_session(user: User) -> bool:
+    """Admins see (and may open) every session of the platform, member or not."""
+    return user.is_admin
+
+
+def role_in_session(user: User, membership: Membership | None) -> str | None:
+    """The role the caller acts in here: their member role, "admin" for an admin who is not a
+    member, else None."""
+    if membership is not None:
+        return membership.role
+    return "admin" if user.is_admin else None
 
 
 def can_view_session(user: User, membership: Membership | None) -> bool:
@@ -74,34 +100,183 @@ def is_session_staff(user: User, membership: Membership | None) -> bool:
 
 
 def can_see_identities(user: User, membership: Membership | None) -> bool:
-    """Only the session's facilitators and admins may link members to accounts."""
+    """Only a session's facilitators and admins may link members to accounts (real names,
+    e-mail addresses); outside any session (the watched-words log), only admins."""
     return can_manage_session(user, membership)
 
 
-def require_send(user: User, session: DialogueSession, membership: Membership | None) -> Membership:
-    """Check that the caller may write in the session now, and return their membership."""
-    if membership is None or membership.role not in WRITING_ROLES:
+def can_write(membership: Membership | None) -> bool:
+    """Facilitators, moderators and participants write; observers only read."""
+    return membership is not None and membership.role in WRITING_ROLES
+
+
+def muted_until(membership: Membership | None, now: datetime | None = None) -> datetime | None:
+    """Until when the member is muted, if they are muted now."""
+    if membership is None or membership.muted_until is None:
+        return None
+    return membership.muted_until if membership.muted_until > (now or utcnow()) else None
+
+
+def require_send(user: User, session: DialogueSession, membership: Membership | None,
+                 channel: str = "room") -> Membership:
+    """Check that the caller may write in this channel of the session now, and return their
+    membership. The room is open to writers while the session is live; the staff
+    back-channel to facilitators and moderators until the session ends (drafts and pauses
+    included). A muted member writes in neither."""
+    if channel == "staff":
+        if not can_use_staff_channel(membership):
+            raise DialogueError("forbidden")
+        if session.state == "ended":
+            raise DialogueError("session_not_live")
+    else:
+        if not can_write(membership):
+            raise DialogueError("forbidden")
+        if session.state != "live":
+            raise DialogueError("session_not_live")
+    until = muted_until(membership)
+    if until is not None:
+        raise DialogueError("muted", until=iso(until))
+    return membership
+
+
+def is_speaker(membership: Membership | None) -> bool:
+    """Participants are the members whose turns the floor orders and whose words the balance
+    counts; staff may always write, observers never do."""
+    return membership is not None and membership.role == SPEAKER_ROLE
+
+
+def speakers_clause():
+    """The SQL condition that selects a session's speakers among its memberships."""
+    return Membership.role == SPEAKER_ROLE
+
+
+def require_turn(session: DialogueSession, membership: Membership, now: datetime | None = None) -> None:
+    """In queue and alternate modes a participant writes only while holding the floor."""
+    if session.floor_mode == "open" or not is_speaker(membership):
+        return
+    holds = session.floor_user_id == membership.user_id and (
+        session.floor_ends_at is None or session.floor_ends_at > (now or utcnow()))
+    if not holds:
+        raise DialogueError("not_your_turn")
+
+
+def require_hand(session: DialogueSession, membership: Membership | None, raised: bool) -> Membership:
+    """Participants raise and lower their hands (no new hands once the session ended); staff
+    need none, observers may not."""
+    if membership is None or not can_write(membership):
         raise DialogueError("forbidden")
-    if session.state != "live":
+    if not is_speaker(membership):
+        raise DialogueError("invalid", _("Facilitators and moderators may always write."))
+    if session.state == "ended" and raised:
         raise DialogueError("session_not_live")
     return membership
 
 
-def can_see_message(user: User, membership: Membership | None, message: Message) -> bool:
-    """Everyone in the session sees a visible message, and a notice in place of a published
+def can_hold_floor(membership: Membership | None) -> bool:
+    """The floor goes to a current participant of the session."""
+    return membership is not None and membership.revoked_at is None and is_speaker(membership)
+
+
+def balance_shown(session: DialogueSession, *, staff: bool) -> bool:
+    """Staff always see the side balance; members only while facilitators show the bar."""
+    return staff or bool(session.show_balance)
+
+
+def balance_view(user: User, membership: Membership | None, session: DialogueSession) -> str:
+    """What of the balance the caller may read: "detail" (each participant, who is silent)
+    for staff, "sides" for members while the bar is shown; otherwise `forbidden`."""
+    if is_session_staff(user, membership):
+        return "detail"
+    if balance_shown(session, staff=False):
+        return "sides"
+    raise DialogueError("forbidden")
+
+
+def require_own_consent(user: User, for_user_id) -> None:
+    """Members record consent for themselves only, never on another's behalf."""
+    if for_user_id is not None and for_user_id != user.id:
+        raise DialogueError("forbidden", _("Only members themselves change their consent."))
+
+
+def require_member(membership: Membership | None) -> Membership:
+    """Choices about oneself in a session (consent, presence, own messages) need a membership."""
+    if membership is None:
+        raise DialogueError("forbidden")
+    return membership
+
+
+def require_joinable(session: DialogueSession, earlier: Membership | None) -> None:
+    """Nobody rejoins a session they were removed from, and nobody new joins a locked one."""
+    if earlier is not None and earlier.revoked_at is not None:
+        raise DialogueError("forbidden", _("You were removed from this session."))
+    if session.locked:
+        raise DialogueError("forbidden", _("The facilitators have closed this session to new members for now."))
+
+
+def gets_neutral_name(session: DialogueSession, role: str) -> bool:
+    """In a pseudonymous session participants and observers are given neutral names."""
+    return bool(session.pseudonymous) and role in ("participant", "observer")
+
+
+def invitation_needs_side(role: str) -> bool:
+    """Participants are invited for a side; other roles may have none."""
+    return role == SPEAKER_ROLE
+
+
+def held_for_review(membership: Membership) -> bool:
+    """Moderation may hold participants' messages; staff are never held (what would hold
+    their message queues it instead)."""
+    return is_speaker(membership)
+
+
+def can_revoke_token(user: User | None, token: ApiToken) -> bool:
+    """People revoke their own API tokens, admins anyone's; `None` is the operator's command line."""
+    return user is None or token.user_id == user.id or user.is_admin
+
+
+def can_release_claim(user: User, membership: Membership | None, item: QueueItem) -> bool:
+    """Moderators release their own claims; facilitators and admins release anyone's."""
+    return item.claimed_by_id in (None, user.id) or can_manage_session(user, membership)
+
+
+def can_read_transcript(user: User, membership: Membership | None, session: DialogueSession,
+                        version: str) -> bool:
+    """Facilitators and admins export any version; members read the participants' version
+    once the facilitators published it."""
+    if can_manage_session(user, membership):
+        return True
+    return membership is not None and version == "participants" and session.published_at is not None
+
+
+@dataclass(frozen=True)
+class Readers:
+    """Who may read a message besides the session's staff, who read every message."""
+
+    everyone: bool  # every member of the session
+    author: bool  # its author
+
+
+def message_readers(message: Message) -> Readers:
+    """Everyone in the session reads a visible message, and a notice in place of a published
     message that was later hidden or redacted; a held message, or one rejected before it was
-    ever published, is seen only by its author and the session's staff."""
+    ever published, is read only by its author (and the staff); the staff back-channel only
+    by the staff."""
+    if message.channel == "staff":
+        return Readers(everyone=False, author=False)
+    return Readers(everyone=message.status == "visible" or message.published, author=True)
+
+
+def can_see_message(user: User, membership: Membership | None, message: Message) -> bool:
+    """Whether this user may see this message (`message_readers`, staff see all)."""
     if is_session_staff(user, membership):
         return True
-    if message.channel == "staff":
-        return False
-    if message.status == "visible" or message.published:
-        return True
-    return membership is not None and message.author_id == user.id
+    readers = message_readers(message)
+    return readers.everyone or (readers.author and membership is not None and message.author_id == user.id)
 
 
 def message_visibility_clause(user: User, membership: Membership | None):
-    """The SQL condition that selects the messages of a session this user may see."""
+    """The SQL condition that selects the messages of a session this user may see: the
+    same rule as `message_readers`, as SQL (tests check the two agree)."""
     if is_session_staff(user, membership):
         return true()
     return (Message.channel == "room") & (
@@ -128,7 +303,17 @@ def require_staff(user: User, session: DialogueSession | None) -> Membership | N
 
 def can_flag(user: User, membership: Membership | None) -> bool:
     """Members who take part flag messages; observers only read."""
-    return membership is not None and membership.role in WRITING_ROLES
+    return can_write(membership)
+
+
+def sessions_served_by(user: User):
+    """A query of the sessions whose review queue this user serves: all for admins, else
+    those where they are facilitator or moderator."""
+    if user.is_admin:
+        return select(DialogueSession)
+    return (select(DialogueSession).join(Membership, Membership.session_id == DialogueSession.id)
+            .where(Membership.user_id == user.id, Membership.revoked_at.is_(None),
+                   Membership.role.in_(STAFF_ROLES)))
 
 
 def can_sanction(actor: User, actor_membership: Membership | None, target: Membership) -> bool:
@@ -147,7 +332,7 @@ def can_sanction(actor: User, actor_membership: Membership | None, target: Membe
 
 def can_manage_words(user: User) -> bool:
     """Admins and platform moderators manage the watched-words list."""
-    return user.active and user.role in ("admin", "moderator")
+    return user.active and user.role in WORD_KEEPER_ROLES
 
 
 def can_read_audit(user: User, membership: Membership | None) -> bool:
@@ -181,6 +366,14 @@ def require_reply_target(session: DialogueSession, user: User, membership: Membe
     if target.channel == "room" and not (target.status == "visible" or target.published):
         raise DialogueError("not_found")
     return target
+
+
+def require_platform_role(role: str) -> str:
+    """An account has one of the platform's roles."""
+    if role not in PLATFORM_ROLES:
+        raise DialogueError("invalid", _("Role must be one of: %(roles)s.", roles=", ".join(PLATFORM_ROLES)),
+                            field="role")
+    return role
 
 
 def require_invitable_role(role: str) -> str:

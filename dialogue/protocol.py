@@ -6,16 +6,10 @@ decide what leaves the server: the session name and side, never a real name or e
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from . import permissions
+from .models import DialogueSession, Membership, Message, iso
 
-from .models import DialogueSession, Membership, Message
-
-
-def iso(moment: datetime | None) -> str | None:
-    """Format an aware UTC datetime as ISO 8601 with a Z suffix."""
-    if moment is None:
-        return None
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+__all__ = ["iso", "me_object", "member_object", "message_object", "session_object"]
 
 
 def member_object(session: DialogueSession, membership: Membership) -> dict:
@@ -73,8 +67,6 @@ def session_object(session: DialogueSession) -> dict:
 def me_object(session: DialogueSession, membership: Membership | None, user) -> dict:
     """The caller's own place in the session, for `join`, with whether they are muted."""
     if membership is None:
-        return {"id": user.id, "name": None, "side": None, "role": "admin" if user.is_admin else None,
+        return {"id": user.id, "name": None, "side": None, "role": permissions.role_in_session(user, None),
                 "muted_until": None}
-    muted = membership.muted_until
-    return {**member_object(session, membership),
-            "muted_until": iso(muted) if muted is not None and muted > datetime.now(UTC) else None}
+    return {**member_object(session, membership), "muted_until": iso(permissions.muted_until(membership))}

@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from urllib.parse import urlsplit
+
+from flask import Flask, abort, jsonify, render_template, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import text
 from werkzeug.exceptions import HTTPException
 
 from .errors import DialogueError
 from .extensions import db
+from .forms import ConfirmForm
+from .models import DialogueSession
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
+
+# How each role is named on pages (the templates' `role_label` macro looks it up here).
+ROLE_LABELS = {"facilitator": _l("Facilitator"), "moderator": _l("Moderator"), "participant": _l("Participant"),
+               "observer": _l("Observer"), "admin": _l("Administrator")}
 
 HTTP_CODES = {400: "invalid", 401: "unauthorized", 403: "forbidden", 404: "not_found",
               405: "invalid", 409: "conflict", 413: "too_long", 429: "rate_limited"}
@@ -25,8 +34,38 @@ def wants_json() -> bool:
     return request.path.startswith("/api/") or request.path == "/healthz"
 
 
+def safe_next(target: str | None) -> str | None:
+    """Return `target` only if it is a path on this site; never an absolute or scheme-relative URL."""
+    if not target or not isinstance(target, str):
+        return None
+    target = target.strip()
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    if any(ord(c) < 32 for c in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
+
+
+def session_or_404(session_id: str) -> DialogueSession:
+    """The dialogue session of a page's URL, or 404 (who may see it is the route's next check)."""
+    session = db.session.get(DialogueSession, session_id)
+    if session is None:
+        abort(404)
+    return session
+
+
+def require_confirmed_post() -> None:
+    """A form post that changes something carries a valid CSRF token (its ConfirmForm), or 400."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+
+
 def init_app(app: Flask) -> None:
-    """Register headers, error handlers and /healthz."""
+    """Register headers, error handlers, page helpers and /healthz."""
+    app.jinja_env.globals["role_labels"] = ROLE_LABELS
 
     @app.after_request
     def security_headers(response):

@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -36,16 +37,16 @@ def _dialogue_executable() -> str:
     return str(candidate) if candidate.exists() else (shutil.which("dialogue") or "dialogue")
 
 
-@pytest.fixture(scope="session")
-def database_url(tmp_path_factory):
-    """A fresh, empty database for this test run."""
+@contextmanager
+def new_database():
+    """An empty database of the kind this run tests (SQLite, or a new PostgreSQL schema when
+    DIALOGUE_TEST_DATABASE_URL is set), removed afterwards."""
     base = os.environ.get("DIALOGUE_TEST_DATABASE_URL")
     if not base:
         # In memory-backed storage when there is some: every commit is fsynced (the
         # platform's durability promise), which on a disk makes a test suite crawl.
         shm = Path("/dev/shm")
-        folder = Path(tempfile.mkdtemp(prefix="dialogue-test-", dir=shm)) if shm.is_dir() \
-            else tmp_path_factory.mktemp("db")
+        folder = Path(tempfile.mkdtemp(prefix="dialogue-test-", dir=shm if shm.is_dir() else None))
         yield "sqlite:///" + str(folder / "dialogue.sqlite3")
         shutil.rmtree(folder, ignore_errors=True)
         return
@@ -59,6 +60,13 @@ def database_url(tmp_path_factory):
     with admin.begin() as connection:
         connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
     admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url():
+    """A fresh, empty database for this test run."""
+    with new_database() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -76,7 +84,7 @@ def app(database_url, tmp_path_factory):
     })
     app.test_client_class = IsolatedClient
     with app.app_context():
-        from dialogue.cli import upgrade_schema
+        from dialogue.server import upgrade_schema
 
         upgrade_schema()
         db.session.remove()
@@ -127,14 +135,16 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(database_url: str, log: Path, **settings: str):
-    """Start `dialogue serve` on a free port and wait until /healthz answers."""
+def start_server(database_url: str, log: Path, command: list[str] | None = None, **settings: str):
+    """Start `dialogue serve` (or `command`, with {port} filled in) on a free port and wait
+    until /healthz answers."""
     port = _free_port()
     env = dict(os.environ, DIALOGUE_DATABASE_URL=database_url, DIALOGUE_SECRET_KEY=TEST_SECRET,
                PYTHONUNBUFFERED="1", **settings)
+    command = [part.format(port=port) for part in command] if command else \
+        [_dialogue_executable(), "serve", "--host", "127.0.0.1", "--port", str(port)]
     with open(log, "wb") as out:
-        process = subprocess.Popen([_dialogue_executable(), "serve", "--host", "127.0.0.1", "--port", str(port)],
-                                   env=env, stdout=out, stderr=subprocess.STDOUT, cwd=str(ROOT))
+        process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=str(ROOT))
     url = f"http://127.0.0.1:{port}"
 
     def ready() -> bool:

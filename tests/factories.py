@@ -6,9 +6,10 @@ import itertools
 import secrets
 from dataclasses import dataclass, field
 
+from dialogue.auth import accounts
 from dialogue.extensions import db
 from dialogue.models import DialogueSession, Membership, User
-from dialogue.services import accounts, dialogues
+from dialogue.sessions import actions as dialogues
 
 PASSWORD = "correct horse battery"
 _counter = itertools.count(1)

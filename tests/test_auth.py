@@ -6,9 +6,9 @@ import re
 
 import pytest
 
+from dialogue.auth import accounts
 from dialogue.extensions import db
 from dialogue.models import ApiToken, LoginSession
-from dialogue.services import accounts
 
 from .factories import PASSWORD, gen_user
 

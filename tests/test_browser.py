@@ -1,5 +1,4 @@
 """The pages in a real browser: Debian's Chromium driven by Playwright, against `dialogue serve`."""
-
 from __future__ import annotations
 
 import time
@@ -7,6 +6,9 @@ import uuid
 from pathlib import Path
 
 import pytest
+
+from dialogue.facilitation import agenda
+from dialogue.moderation import settings as moderation_settings
 
 from .factories import PASSWORD, gen_room, gen_session, gen_user
 from .helpers import RecordingClient, release_database
@@ -201,10 +203,9 @@ def test_script_payloads_stay_inert(ctx, visitors, live_server):
 
 
 def test_moderator_rejects_a_flagged_message_live(ctx, visitors, live_server):
-    from dialogue.services import moderation
 
     room = gen_room(participants=2)
-    moderation.update_settings(room.facilitator.user, room.id, {"flag_threshold": 1})
+    moderation_settings.update_settings(room.facilitator.user, room.id, {"flag_threshold": 1})
     author, flagger = room.participants
     moderator = visitors("moderator")
     moderator.sign_in(room.moderator.user.email)
@@ -249,10 +250,9 @@ def test_moderator_rejects_a_flagged_message_live(ctx, visitors, live_server):
 
 
 def test_facilitator_runs_a_two_phase_session_with_the_queue(ctx, visitors):
-    from dialogue.services import facilitation
 
     room = gen_room(participants=2)
-    facilitation.set_agenda(room.facilitator.user, room.id, [
+    agenda.set_agenda(room.facilitator.user, room.id, [
         {"title": "Introductions", "prompt": "Say who you are.", "minutes": 10},
         {"title": "Sharing memories", "prompt": "Tell one memory you carry with you.", "minutes": 20}])
     alice, bora = room.participants

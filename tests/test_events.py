@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from dialogue.auth import accounts
 from dialogue.extensions import socketio
-from dialogue.services import accounts, dialogues
+from dialogue.moderation.sanctions import sanction
+from dialogue.sessions import actions as dialogues
 
 from .factories import gen_room
 
@@ -109,7 +111,7 @@ def test_session_state_goes_to_the_session_room_only(app, room):
 def test_removed_goes_only_to_the_removed_member(app, room):
     alice, bora = room.participants
     a, b = _join(app, alice, room), _join(app, bora, room)
-    dialogues.revoke_membership(room.facilitator.user, alice.membership.id)
+    sanction(room.facilitator.user, room.id, alice.id, "remove", reason='removed')
     assert a.received("removed") == [("removed", {"session_id": room.id, "reason": "removed"})]
     assert not a.client.is_connected()
     assert b.received("removed") == [] and b.client.is_connected()

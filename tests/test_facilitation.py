@@ -10,9 +10,13 @@ import pytest
 import requests
 from sqlalchemy import select
 
+from dialogue.errors import DialogueError
 from dialogue.extensions import db
-from dialogue.models import Membership, Message
-from dialogue.services import dialogues, facilitation
+from dialogue.facilitation import agenda, consent, floor
+from dialogue.facilitation import state as session_state
+from dialogue.models import Consent, Membership, Message
+from dialogue.moderation import settings as moderation_settings
+from dialogue.sessions import actions as dialogues
 
 from .factories import PASSWORD, gen_room, gen_session, gen_user
 from .helpers import joined, release_database, send, stored
@@ -28,7 +32,7 @@ def control(client, room, action, **extra):
 
 def test_phase_changes_reach_everyone_with_prompt_and_deadline(ctx, clients):
     room = gen_room(participants=2)
-    facilitation.apply_template(room.facilitator.user, room.id, "memory")
+    agenda.apply_template(room.facilitator.user, room.id, "memory")
     release_database()
     host, answer = joined(clients, room.facilitator, room.id)
     assert answer["session"]["phase"] is None
@@ -57,7 +61,7 @@ def test_phase_changes_reach_everyone_with_prompt_and_deadline(ctx, clients):
     assert host.call("history", {"session_id": room.id})["ok"]
     release_database()
     assert stored(select(Message.phase_index).where(Message.session_id == room.id).order_by(Message.id)) == [0, 1]
-    assert [p.title for p in facilitation.phases(room.session)][-1] == "Ways forward"
+    assert [p.title for p in session_state.phases(room.session)][-1] == "Ways forward"
 
 
 def test_queue_mode_only_the_floor_holder_writes_and_a_timed_floor_returns(ctx, clients):
@@ -195,12 +199,13 @@ def test_consent_choices_and_their_history(ctx, clients):
     assert other["error"]["code"] == "forbidden"
     assert a.call("consent", {"session_id": room.id, "naming": "famous", "include": True})["error"]["code"] == "invalid"
     release_database()
-    history = facilitation.consent_history(room.id, alice.id)
+    history = stored(select(Consent).where(Consent.session_id == room.id, Consent.user_id == alice.id)
+                     .order_by(Consent.id))
     assert [(c.naming, c.include) for c in history] == [("pseudonym", True), ("side", True), ("none", False)]
     assert all(later.created_at >= earlier.created_at for earlier, later in zip(history, history[1:], strict=False))
-    current = facilitation.current_consent(room.id, alice.id)
+    current = consent.current_consent(room.id, alice.id)
     assert (current.naming, current.include) == ("none", False)
-    assert facilitation.current_consent(room.id, room.outsider.id) is None
+    assert consent.current_consent(room.id, room.outsider.id) is None
 
 
 def test_staff_back_channel_never_reaches_participants(ctx, clients):
@@ -230,7 +235,7 @@ def test_locked_sessions_take_no_new_members(ctx, clients):
     control(host, room, "lock")
     newcomer = gen_user()
     db.session.expire_all()  # the server locked it: read the session afresh
-    with pytest.raises(dialogues.DialogueError) as refused:
+    with pytest.raises(DialogueError) as refused:
         dialogues.accept_invitation(newcomer, token, "Late", True)
     assert refused.value.code == "forbidden"
     control(host, room, "unlock")
@@ -263,9 +268,8 @@ def test_a_pseudonymous_session_never_shows_another_members_identity(ctx, client
         people.append(Person(user, membership, gen_token(user)))
     moderator = gen_user("moderator", real_name="Samvel Grigoryan")
     dialogues.add_member(session, moderator, display_name="Moderator", role="moderator", side=None)
-    from dialogue.services import moderation
 
-    facilitation.apply_template(facilitator, session.id, "workshop")
+    agenda.apply_template(facilitator, session.id, "workshop")
     release_database()
     viewer, *others = people
     watcher, join_answer = joined(clients, viewer, session.id)
@@ -285,7 +289,7 @@ def test_a_pseudonymous_session_never_shows_another_members_identity(ctx, client
         control(host, session, "show_balance")
         send(host, session.id, "Thank you.")
         send(host, session.id, "staff only", channel="staff")
-        moderation.update_settings(facilitator, session.id, {"moderation": "pre"})
+        moderation_settings.update_settings(facilitator, session.id, {"moderation": "pre"})
         release_database()
         sent = send(watcher, session.id, "my own held message")["message"]
         watcher.call("history", {"session_id": session.id})
@@ -360,7 +364,7 @@ def test_a_pause_stops_the_clocks_and_the_staff_can_still_talk(ctx, clients):
     from dialogue.models import DialogueSession, utcnow
 
     room = gen_room(participants=1)
-    facilitation.set_agenda(room.facilitator.user, room.id, [{"title": "Only phase", "minutes": 30}])
+    agenda.set_agenda(room.facilitator.user, room.id, [{"title": "Only phase", "minutes": 30}])
     release_database()
     host, _ = joined(clients, room.facilitator, room.id)
     a, _ = joined(clients, room.participants[0], room.id)
@@ -376,7 +380,7 @@ def test_a_pause_stops_the_clocks_and_the_staff_can_still_talk(ctx, clients):
     session.paused_at = utcnow() - timedelta(minutes=10)
     session.floor_ends_at = utcnow() - timedelta(minutes=9)
     db.session.commit()
-    assert facilitation.expire_floors() == 0
+    assert floor.expire_floors() == 0
     after = control(host, room, "resume")
     assert after["floor"] is not None and after["floor"]["user_id"] == room.participants[0].id
     from dialogue.protocol import iso

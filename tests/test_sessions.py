@@ -8,9 +8,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from dialogue.errors import DialogueError
 from dialogue.extensions import db
 from dialogue.models import DialogueSession, Invitation, Membership, utcnow
-from dialogue.services import dialogues
+from dialogue.moderation import settings as moderation_settings
+from dialogue.sessions import actions as dialogues
 
 from .factories import PASSWORD, gen_member, gen_room, gen_session, gen_user
 from .test_auth import csrf_token, post_form, sign_in
@@ -150,10 +152,10 @@ def test_invitations_are_stored_hashed(ctx):
 
 def test_participants_need_a_side_and_only_facilitators_invite(ctx):
     room = gen_room(participants=1)
-    with pytest.raises(dialogues.DialogueError) as refused:
+    with pytest.raises(DialogueError) as refused:
         dialogues.create_invitation(room.facilitator.user, room.session, side=None)
     assert refused.value.code == "invalid"
-    with pytest.raises(dialogues.DialogueError) as forbidden:
+    with pytest.raises(DialogueError) as forbidden:
         dialogues.create_invitation(room.participants[0].user, room.session, side="a")
     assert forbidden.value.code == "forbidden"
 
@@ -216,10 +218,9 @@ def test_register_needs_a_valid_invitation(ctx, app):
 
 
 def test_removal_from_the_manage_page_follows_the_two_key_rule(ctx, app):
-    from dialogue.services import moderation
 
     room = gen_room(participants=2)
-    moderation.update_settings(room.facilitator.user, room.id, {"two_key": True})
+    moderation_settings.update_settings(room.facilitator.user, room.id, {"two_key": True})
     host = app.test_client()
     sign_in(host, room.facilitator.user.email)
     target = room.participants[0].membership

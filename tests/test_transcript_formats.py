@@ -14,8 +14,14 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from dialogue.extensions import db
-from dialogue.services import facilitation, messages, moderation, transcripts
-from dialogue.services.transcript_formats import statistics, to_html, to_markdown, to_text
+from dialogue.facilitation import agenda, consent
+from dialogue.facilitation import control as session_controls
+from dialogue.moderation import decisions
+from dialogue.moderation import queue as review_queue
+from dialogue.room import messages
+from dialogue.transcripts import build as transcript_build
+from dialogue.transcripts.formats import to_html, to_markdown, to_text
+from dialogue.transcripts.layout import statistics
 
 from .factories import gen_room
 
@@ -39,28 +45,28 @@ def dialogue(ctx):
     room = gen_room(participants=4)
     a, b, c, d = room.participants
     facilitator = room.facilitator
-    facilitation.set_agenda(facilitator.user, room.id, [
+    agenda.set_agenda(facilitator.user, room.id, [
         {"title": "Opening", "prompt": "What brings you here?"},
         {"title": "Memory", "prompt": "What do you remember of the border?"}])
-    facilitation.record_consent(b.user, room.id, "side", True)
-    facilitation.record_consent(c.user, room.id, "named", True)
+    consent.record_consent(b.user, room.id, "side", True)
+    consent.record_consent(c.user, room.id, "named", True)
     early = say(a, room, "Hello everyone, before we begin.")
-    facilitation.control(facilitator.user, room.id, "next_phase")
+    session_controls.control(facilitator.user, room.id, "next_phase")
     border = say(b, room, "I grew up near the border.")
     say(c, room, "So did I, on the other side of it.", reply_to=border.id)
     quoted = say(d, room, "I may change my mind about being quoted.")
     hidden = say(a, room, "This one will be hidden.")
-    item = moderation.enqueue(room.session, hidden, [{"kind": "premoderation"}], None)
-    moderation.decide(room.moderator.user, item.id, "reject", "Off topic")
+    item = review_queue.enqueue(room.session, hidden, [{"kind": "premoderation"}], None)
+    decisions.decide(room.moderator.user, item.id, "reject", "Off topic")
     secret = say(b, room, "The secret street is Kastanayan 14.")
-    item = moderation.enqueue(room.session, secret, [{"kind": "identifying_info"}], None)
-    moderation.decide(room.moderator.user, item.id, "redact", "Identifies a person")
-    facilitation.control(facilitator.user, room.id, "next_phase")
+    item = review_queue.enqueue(room.session, secret, [{"kind": "identifying_info"}], None)
+    decisions.decide(room.moderator.user, item.id, "redact", "Identifies a person")
+    session_controls.control(facilitator.user, room.id, "next_phase")
     thanks = say(a, room, "Thank you for telling us that.", reply_to=border.id)
     later = say(facilitator, room, "We will come back to this point later.", reply_to=quoted.id)
     say(c, room, "Some **bold** words and <script>alert(1)</script> here")
-    facilitation.record_consent(d.user, room.id, "pseudonym", False)  # withdrawn: all of d's words go
-    facilitation.control(facilitator.user, room.id, "end")
+    consent.record_consent(d.user, room.id, "pseudonym", False)  # withdrawn: all of d's words go
+    session_controls.control(facilitator.user, room.id, "end")
     session = room.session
     session.time_zone, session.transcript_preface, session.transcript_summary = ZONE, PREFACE, SUMMARY
     db.session.commit()
@@ -69,7 +75,7 @@ def dialogue(ctx):
 
 
 def export(room, **options) -> dict:
-    document = transcripts.build(room.session, **options)
+    document = transcript_build.build(room.session, **options)
     # The renderers read these from the document's session object; fill them in should build()
     # not (yet) carry them.
     session = document["session"]
@@ -215,8 +221,8 @@ def local_time(created_at: str) -> str:
 def test_the_formats_agree_on_content(dialogue):
     """For every attribution and version (one session: building it is the slow part)."""
     room, _sent = dialogue
-    for attribution in transcripts.ATTRIBUTIONS:
-        for version in transcripts.VERSIONS:
+    for attribution in transcript_build.ATTRIBUTIONS:
+        for version in transcript_build.VERSIONS:
             check_agreement(export(room, attribution=attribution, version=version), f"{attribution}/{version}")
 
 
@@ -297,7 +303,7 @@ def test_no_real_name_or_email_in_the_participants_version(dialogue):
     room, _sent = dialogue
     c = room.participants[2]  # the only member who agreed to be named
     people = [room.facilitator, room.moderator, room.observer, *room.participants]
-    for attribution in transcripts.ATTRIBUTIONS:
+    for attribution in transcript_build.ATTRIBUTIONS:
         for fmt, output in all_formats(export(room, attribution=attribution)).items():
             where = f"{attribution} {fmt}"
             for person in people:

@@ -1,6 +1,5 @@
 """Transcripts: attribution under consent, moderation applied, and the integrity chain that
 `dialogue transcript verify` checks offline."""
-
 from __future__ import annotations
 
 import copy
@@ -9,7 +8,13 @@ import uuid
 
 import pytest
 
-from dialogue.services import facilitation, messages, moderation, transcripts
+from dialogue.errors import DialogueError
+from dialogue.facilitation import consent
+from dialogue.moderation import decisions
+from dialogue.moderation import queue as review_queue
+from dialogue.room import messages
+from dialogue.transcripts import build as transcript_build
+from dialogue.transcripts import publishing
 
 from .factories import gen_room, gen_token
 from .test_auth import sign_in
@@ -25,27 +30,27 @@ def dialogue(ctx):
     """A session with four participants whose consent differs, and some moderation."""
     room = gen_room(participants=4)
     a, b, c, d = room.participants
-    facilitation.record_consent(b.user, room.id, "side", True)
-    facilitation.record_consent(c.user, room.id, "named", True)
+    consent.record_consent(b.user, room.id, "side", True)
+    consent.record_consent(c.user, room.id, "named", True)
     first = say(a, room, "I grew up near the border.")
     say(b, room, "So did I, on the other side of it.")
     say(c, room, "My name is on the record, and I want it there.")
     say(d, room, "I may change my mind about being quoted.")
     hidden = say(a, room, "This one will be hidden.")
-    item = moderation.enqueue(room.session, hidden, [{"kind": "premoderation"}], None)
-    moderation.decide(room.moderator.user, item.id, "reject", "Off topic")
+    item = review_queue.enqueue(room.session, hidden, [{"kind": "premoderation"}], None)
+    decisions.decide(room.moderator.user, item.id, "reject", "Off topic")
     secret = say(b, room, "The secret street is Kastanayan 14.")
-    item = moderation.enqueue(room.session, secret, [{"kind": "identifying_info"}], None)
-    moderation.decide(room.moderator.user, item.id, "redact", "Identifies a person")
-    facilitation.record_consent(d.user, room.id, "pseudonym", False)  # withdrawn mid-session
+    item = review_queue.enqueue(room.session, secret, [{"kind": "identifying_info"}], None)
+    decisions.decide(room.moderator.user, item.id, "redact", "Identifies a person")
+    consent.record_consent(d.user, room.id, "pseudonym", False)  # withdrawn mid-session
     return room, first, hidden, secret
 
 
 def export(room, **options):
-    return transcripts.build(room.session, **options)
+    return transcript_build.build(room.session, **options)
 
 
-@pytest.mark.parametrize("attribution", transcripts.ATTRIBUTIONS)
+@pytest.mark.parametrize("attribution", transcript_build.ATTRIBUTIONS)
 def test_attribution_follows_the_most_private_choice(dialogue, attribution):
     room, *_ = dialogue
     a, b, c, d = room.participants
@@ -96,7 +101,7 @@ def _tampered(document, change):
 
 def test_verify_passes_untouched_and_after_a_redaction(dialogue):
     room, *_ = dialogue
-    from dialogue.services.record import verify
+    from dialogue.record import verify
 
     ok, summary = verify(export(room))
     assert ok, summary
@@ -106,7 +111,7 @@ def test_verify_passes_untouched_and_after_a_redaction(dialogue):
 
 def test_verify_names_the_first_broken_entry(dialogue):
     room, first, *_ = dialogue
-    from dialogue.services.record import verify
+    from dialogue.record import verify
 
     document = json.loads(json.dumps(export(room)))
     visible = [m for m in document["messages"] if "text" in m]
@@ -180,10 +185,10 @@ def test_transcript_over_http(dialogue, app):
     assert participant.get(f"/api/sessions/{room.id}/transcript").status_code == 403, "not published yet"
     mine = participant.get(f"/api/sessions/{room.id}/my-messages").get_json()
     assert [m["text"] for m in mine["messages"]] == ["I grew up near the border.", "This one will be hidden."]
-    published = transcripts.publish(room.facilitator.user, room.id, "side", public=True)
+    published = publishing.publish(room.facilitator.user, room.id, "side", public=True)
     assert published.published_digest == export(room)["final_digest"]
-    with pytest.raises(transcripts.DialogueError):
-        transcripts.publish(room.facilitator.user, room.id, "named", public=True)
+    with pytest.raises(DialogueError):
+        publishing.publish(room.facilitator.user, room.id, "named", public=True)
     response = participant.get(f"/api/sessions/{room.id}/transcript?format=json&attribution=side")
     assert response.status_code == 200 and response.get_json()["attribution"] == "side"
     assert participant.get(f"/api/sessions/{room.id}/transcript?version=staff").status_code == 403
@@ -203,8 +208,8 @@ def test_transcript_over_http(dialogue, app):
 
 def test_the_streamed_export_is_the_built_document(dialogue):
     room, *_ = dialogue
-    for version in transcripts.VERSIONS:
-        streamed = json.loads("".join(transcripts.stream_json(room.session, attribution="side", version=version)))
+    for version in transcript_build.VERSIONS:
+        streamed = json.loads("".join(transcript_build.stream_json(room.session, attribution="side", version=version)))
         built = export(room, attribution="side", version=version)
         streamed.pop("generated_at"), built.pop("generated_at")
         assert streamed == built
@@ -221,9 +226,9 @@ def test_every_format_over_http_and_the_public_page(dialogue, app):
         assert "I grew up near the border." in body and export(room)["final_digest"] in body
     visitor = app.test_client()
     assert visitor.get(f"/t/{room.id}").status_code == 404, "not published as public"
-    transcripts.publish(room.facilitator.user, room.id, "side", public=False)
+    publishing.publish(room.facilitator.user, room.id, "side", public=False)
     assert visitor.get(f"/t/{room.id}").status_code == 404, "published to members only"
-    transcripts.publish(room.facilitator.user, room.id, "none", public=True)
+    publishing.publish(room.facilitator.user, room.id, "none", public=True)
     page = visitor.get(f"/t/{room.id}")
     assert page.status_code == 200 and page.mimetype == "text/html"
     text = page.get_data(as_text=True)

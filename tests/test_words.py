@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from dialogue.errors import DialogueError
 from dialogue.extensions import db
-from dialogue.models import WatchedWord
-from dialogue.services import moderation
+from dialogue.models import AuditEntry, WatchedWord
+from dialogue.moderation import words as watched_words
 
 from .factories import gen_user
 from .test_auth import csrf_token, sign_in
@@ -57,8 +58,8 @@ def test_cli_add_list_export_import(app, clean_words, tmp_path):
 def test_malformed_csv_is_refused_with_its_line_and_nothing_is_imported(app, clean_words, tmp_path, bad_line,
                                                                          line_number):
     text = "term,action,language,match\nfirst good term,hold,en,word\n" + bad_line + "\nlast good,flag,,word\n"
-    with pytest.raises(moderation.DialogueError) as refused:
-        moderation.import_words(None, text)
+    with pytest.raises(DialogueError) as refused:
+        watched_words.import_words(None, text)
     assert refused.value.code == "invalid" and refused.value.extra["line"] == line_number
     assert terms() == []
     path = tmp_path / "bad.csv"
@@ -69,14 +70,14 @@ def test_malformed_csv_is_refused_with_its_line_and_nothing_is_imported(app, cle
 
 
 def test_starter_list_loads_once(app, clean_words):
-    db.session.execute(db.delete(moderation.AuditEntry).where(moderation.AuditEntry.action == moderation.STARTER_MARK))
+    db.session.execute(db.delete(AuditEntry).where(AuditEntry.action == watched_words.STARTER_MARK))
     db.session.commit()
-    added = moderation.ensure_starter_words()
+    added = watched_words.ensure_starter_words()
     assert added > 10 and len(terms()) == added
     assert {action for _t, action, _l, _w in terms()} == {"hold"}
     db.session.query(WatchedWord).delete()
     db.session.commit()
-    assert moderation.ensure_starter_words() == 0, "an emptied list is not refilled behind the admins' back"
+    assert watched_words.ensure_starter_words() == 0, "an emptied list is not refilled behind the admins' back"
 
 
 def test_words_page_is_for_admins_and_moderators(app, clean_words):

@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 from flask import Flask, session
+from flask_babel import lazy_gettext as _l
 
 from ..extensions import db, login_manager
 from ..models import User
-from ..services import accounts
+from . import accounts
+from .routes import bp
 
 
 def init_app(app: Flask) -> None:
     """Register the auth blueprint and teach Flask-Login how to find the current user."""
-    from .routes import bp
-
     app.register_blueprint(bp)
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "basic"
-
-    from flask_babel import lazy_gettext as _l
-
     login_manager.login_message = _l("Please sign in to continue.")
 
     @login_manager.user_loader

@@ -1,10 +1,12 @@
-"""Moderation: watched words, flags, the live review queue, sanctions and the audit log."""
+"""Moderation: screening, flags, the live review queue, decisions, sanctions, watched words
+and the audit log, with its pages and Socket.IO events."""
 
 from flask import Flask
 
+from . import events  # noqa: F401  (importing it registers moderation's Socket.IO handlers)
+from .routes import bp
+
 
 def init_app(app: Flask) -> None:
-    """Register the moderation pages; their Socket.IO events register with the room's."""
-    from .routes import bp
-
+    """Register the moderation pages."""
     app.register_blueprint(bp)

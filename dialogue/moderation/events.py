@@ -2,39 +2,35 @@
 
 Members send `flag`; moderators, facilitators and admins send `queue`, `claim`, `release`,
 `decide` and `sanction`; facilitators send `session_settings`. Who receives what each one
-broadcasts is decided by the write paths in dialogue.services.moderation.
+broadcasts is decided in dialogue.audience.
 """
 
 from __future__ import annotations
 
-from flask_socketio import join_room
-
-from .. import emitter
+from .. import audience
 from ..extensions import db
 from ..models import User
 from ..protocol import session_object
-from ..room.events import client_event, session_id_field
-from ..services import moderation
+from ..realtime.sockets import client_event, session_id_field
+from . import decisions, flags, queue, sanctions
+from . import settings as session_settings_actions
 
 
 @client_event("flag")
 def flag(user: User, payload: dict) -> dict:
     """A member flags a message; the session's staff receive the changed `queue_item`, and
     when the threshold is reached everyone receives `message_updated` (hidden)."""
-    moderation.flag(user, payload.get("message_id"), payload.get("reason"), payload.get("note"))
+    flags.flag(user, payload.get("message_id"), payload.get("reason"), payload.get("note"))
     return {}
 
 
 @client_event("queue")
-def queue(user: User, payload: dict) -> dict:
+def queue_event(user: User, payload: dict) -> dict:
     """Staff read the open queue (one session, or all they serve) and from then on receive
     its `queue_item` events on this socket."""
-    sessions, items = moderation.queue(user, payload.get("session_id"))
-    for session in sessions:
-        join_room(emitter.staff_room(session.id))
-        # So that ending this person's membership drops this socket too.
-        join_room(emitter.member_room(session.id, user.id))
-    answer = {"items": items, "figures": moderation.figures([s.id for s in sessions])}
+    sessions, items = queue.open_items(user, payload.get("session_id"))
+    audience.enter_queues(user, [session.id for session in sessions])
+    answer = {"items": items, "figures": queue.figures([s.id for s in sessions])}
     db.session.commit()
     return answer
 
@@ -42,13 +38,13 @@ def queue(user: User, payload: dict) -> dict:
 @client_event("claim")
 def claim(user: User, payload: dict) -> dict:
     """A moderator takes an item; the other staff see who has it."""
-    return {"item": moderation.claim(user, payload.get("item_id"))}
+    return {"item": decisions.claim(user, payload.get("item_id"))}
 
 
 @client_event("release")
 def release(user: User, payload: dict) -> dict:
     """A moderator lets go of an item they claimed."""
-    return {"item": moderation.claim(user, payload.get("item_id"), release=True)}
+    return {"item": decisions.claim(user, payload.get("item_id"), release=True)}
 
 
 @client_event("decide")
@@ -56,16 +52,16 @@ def decide(user: User, payload: dict) -> dict:
     """A moderator decides one item (`item_id`) or many (`item_ids`); everyone's view of the
     message updates live and its author receives a `notice`."""
     if "item_ids" in payload:
-        return {"results": moderation.decide_many(user, payload.get("item_ids"), payload.get("action"),
+        return {"results": decisions.decide_many(user, payload.get("item_ids"), payload.get("action"),
                                                   payload.get("reason"))}
-    return {"item": moderation.decide(user, payload.get("item_id"), payload.get("action"), payload.get("reason"))}
+    return {"item": decisions.decide(user, payload.get("item_id"), payload.get("action"), payload.get("reason"))}
 
 
 @client_event("sanction")
 def sanction(user: User, payload: dict) -> dict:
     """Staff warn, mute, unmute or remove a member; the member receives a `notice` (or
     `removed`, then is disconnected)."""
-    return moderation.sanction(user, session_id_field(payload), payload.get("user_id"), payload.get("action"),
+    return sanctions.sanction(user, session_id_field(payload), payload.get("user_id"), payload.get("action"),
                                payload.get("minutes"), payload.get("reason"))
 
 
@@ -74,5 +70,5 @@ def session_settings(user: User, payload: dict) -> dict:
     """Facilitators change moderation and nudge settings; everyone in the session receives `session`."""
     settings = {key: payload[key] for key in ("moderation", "flag_threshold", "two_key", "nudge_after_minutes",
                                               "share_alert_percent") if key in payload}
-    session = moderation.update_settings(user, session_id_field(payload), settings)
+    session = session_settings_actions.update_settings(user, session_id_field(payload), settings)
     return {"session": session_object(session)}

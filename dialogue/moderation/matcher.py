@@ -51,24 +51,37 @@ for the people who maintain the list: every term is looked for in every message.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
+
+from .lookalikes import (
+    ALPHABET,
+    APOSTROPHES,
+    ARMENIAN_INWORD_MARKS,
+    AZ_CYRILLIC,
+    AZ_DIGRAPHS,
+    AZ_LATIN_ALIASES,
+    AZ_SKELETON,
+    KEPT_MARKS,
+    LATIN_EXTRA,
+    LEET,
+    LEET_SYMBOLS,
+    NEWLINES,
+    PUNCTUATION,
+    SENTENCE_ENDS,
+    VISUAL,
+    VISUAL_GROUP_OF,
+)
 
 ACTIONS = ("block", "hold", "flag", "mask")
 LANGUAGES = ("en", "ru", "hy", "az")
 # Higher is stronger: a message with several matches gets the strongest action.
 ACTION_PRIORITY = {"block": 3, "hold": 2, "flag": 1, "mask": 0}
-CSV_HEADER = ("term", "action", "language", "match")
-MATCH_KINDS = ("word", "substring")
 MAX_TERM_LENGTH = 200
 MASK_CHARACTER = "•"
-STARTER_FILE = Path(__file__).with_name("starter_words.csv")
 
 
 @dataclass(frozen=True)
@@ -91,94 +104,6 @@ class Match:
     end: int
     matched_text: str
 
-
-class CsvError(ValueError):
-    """A watched-words CSV file that cannot be imported, with the first bad line."""
-
-    def __init__(self, line_number: int, message: str):
-        super().__init__(f"line {line_number}: {message}")
-        self.line_number = line_number
-        self.message = message
-
-
-# --- the tables ------------------------------------------------------------------------------
-
-# Characters that vanish when a word is split with them (they are typed inside words).
-APOSTROPHES = frozenset("'\u2019\u2018\u201b\u02bc\u02bb\u02b9\u0060\u00b4\u2032")
-ARMENIAN_INWORD_MARKS = frozenset("\u055a\u055b\u055c\u055e\u055f")  # ՚ ՛ ՜ ՞ ՟
-NEWLINES = frozenset("\n\r\x0b\x0c\x85\u2028\u2029")
-
-# Marks kept on their letter: they make distinct Azerbaijani letters (and Russian й).
-KEPT_MARKS = {
-    ("o", "\u0308"): "ö", ("u", "\u0308"): "ü", ("s", "\u0327"): "ş", ("s", "\u0326"): "ş",
-    ("c", "\u0327"): "ç", ("g", "\u0306"): "ğ", ("a", "\u0308"): "ä", ("и", "\u0306"): "й",
-}
-# Latin letters without a decomposition that stand for a plain letter.
-LATIN_EXTRA = {"ǝ": "ə", "ø": "o", "ł": "l", "đ": "d", "ħ": "h", "ŀ": "l"}
-
-# Azerbaijani letters and their plain Latin base (both directions match).
-AZ_SKELETON = {"ə": "e", "ı": "i", "ö": "o", "ü": "u", "ğ": "g", "ş": "s", "ç": "c", "ä": "a"}
-# In Azerbaijani text, "ä" is the letter ə of the 1991-92 alphabet.
-AZ_LATIN_ALIASES = {"ä": "ə"}
-
-# The Azerbaijani Cyrillic alphabet (and what Russian keyboards type for it), as Azerbaijani
-# Latin letters. Used only for terms marked `az`.
-AZ_CYRILLIC = {
-    "а": "a", "б": "b", "в": "v", "г": "qg", "ғ": "ğ", "д": "d", "е": "e", "ә": "ə", "ж": "j",
-    "з": "z", "и": "i", "ы": "ı", "й": "y", "ј": "y", "к": "k", "ҝ": "g", "л": "l", "м": "m",
-    "н": "n", "о": "o", "ө": "ö", "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ү": "ü",
-    "ф": "f", "х": "x", "һ": "h", "ч": "ç", "ҹ": "c", "ш": "ş", "э": "e",
-}
-# Spellings of one Azerbaijani letter with two (terms marked `az` only).
-AZ_DIGRAPHS = {"ş": ("sh",), "ç": ("ch",), "ğ": ("gh",), "c": ("дж",)}
-
-# Letters that look alike across Latin, Cyrillic, Armenian and Greek; each string is a group.
-VISUAL_GROUPS = (
-    "aаαɑ",  # Cyrillic а, Greek alpha, Latin alpha
-    "bв",  # Cyrillic В (upper-case look-alike)
-    "cсϲ",  # Cyrillic с, Greek lunate sigma
-    "dԁ",  # Cyrillic komi de
-    "eе",  # Cyrillic е
-    "gցɡ",  # Armenian ց (co), Latin script g
-    "hһհн",  # Cyrillic shha, Armenian հ (ho), Cyrillic Н (upper-case look-alike)
-    "iіӏι",  # Cyrillic і, palochka, Greek iota
-    "jј",  # Cyrillic je
-    "kкκ",  # Cyrillic к, Greek kappa
-    "mм",  # Cyrillic М (upper-case look-alike)
-    "nո",  # Armenian ո (vo)
-    "oоοօ",  # Cyrillic о, Greek omicron, Armenian օ (oh)
-    "pрρ",  # Cyrillic р, Greek rho
-    "qԛզ",  # Cyrillic qa, Armenian զ (za)
-    "sѕ",  # Cyrillic dze
-    "tт",  # Cyrillic Т (upper-case look-alike)
-    "uսυ",  # Armenian ս (se), Greek upsilon
-    "wԝ",  # Cyrillic we
-    "xхχ",  # Cyrillic х, Greek chi
-    "yуү",  # Cyrillic у, Cyrillic straight u
-)
-VISUAL = {letter: group[0] for group in VISUAL_GROUPS for letter in group}
-VISUAL_GROUP_OF = {letter: group for group in VISUAL_GROUPS for letter in group}
-
-# Digits and symbols used as letters, and the letters they stand for.
-LEET = {
-    "0": "o", "1": "il", "3": "eз", "4": "aч", "5": "s", "6": "bб", "7": "t",
-    "@": "a", "$": "s", "!": "i", "|": "li", "€": "e",
-}
-LEET_SYMBOLS = "".join(c for c in LEET if not c.isdigit())
-
-# Every character a term letter is compared with when its class is built; any other
-# character matches only itself.
-ALPHABET = frozenset(
-    "abcdefghijklmnopqrstuvwxyz" + "əıöüğşçä"
-    + "".join(chr(c) for c in range(0x430, 0x450)) + "йәғҹјһүөҝіӏѕԁԛԝ"
-    + "".join(chr(c) for c in range(0x561, 0x587))
-    + "αοριυκχϲɑɡ" + "".join(LEET)
-)
-
-SENTENCE_ENDS = ".?;։"
-# In the folded text every other punctuation mark or symbol becomes this one character, so
-# that the compiled terms stay small and quick to search.
-PUNCTUATION = "\x1f"
 
 
 # --- folding one character -------------------------------------------------------------------
@@ -528,70 +453,3 @@ def mask(text: str, matches: Iterable[Match]) -> str:
             if not characters[index].isspace():
                 characters[index] = MASK_CHARACTER
     return "".join(characters)
-
-
-# --- the CSV format --------------------------------------------------------------------------
-
-def parse_csv(text: str) -> list[Term]:
-    """The terms of a watched-words CSV file (header `term,action,language,match`); raises
-    CsvError naming the first bad line, so the caller can refuse the whole file.
-
-    Blank lines and lines starting with "#" are skipped. Empty cells and missing trailing
-    cells take the defaults: action `hold`, language all (empty), match `word`.
-    """
-    terms: list[Term] = []
-    header_seen = False
-    for line_number, line in enumerate(text.lstrip("\ufeff").splitlines(), start=1):
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        try:
-            cells = [cell.strip() for cell in next(csv.reader([line], strict=True))]
-        except csv.Error as error:
-            raise CsvError(line_number, f"not valid CSV ({error})") from None
-        if not header_seen:
-            if tuple(cell.lower() for cell in cells) != CSV_HEADER:
-                raise CsvError(line_number, "the first line must be the header: " + ",".join(CSV_HEADER))
-            header_seen = True
-            continue
-        if len(cells) > len(CSV_HEADER):
-            raise CsvError(line_number, f"expected at most {len(CSV_HEADER)} columns "
-                                        f"({','.join(CSV_HEADER)}), found {len(cells)}")
-        term, action, language, match = (cells + [""] * len(CSV_HEADER))[:len(CSV_HEADER)]
-        action, language, match = action.lower() or "hold", language.lower() or None, match.lower() or "word"
-        if not term:
-            raise CsvError(line_number, "the term is empty")
-        if len(term) > MAX_TERM_LENGTH:
-            raise CsvError(line_number, f"the term is longer than {MAX_TERM_LENGTH} characters")
-        if action not in ACTIONS:
-            raise CsvError(line_number, f"unknown action {action!r}; use one of: {', '.join(ACTIONS)}")
-        if language is not None and language not in LANGUAGES:
-            raise CsvError(line_number, f"unknown language {language!r}; use one of: "
-                                        f"{', '.join(LANGUAGES)}, or leave it empty for all")
-        if match not in MATCH_KINDS:
-            raise CsvError(line_number, f"unknown match {match!r}; use one of: {', '.join(MATCH_KINDS)}")
-        try:
-            normalise_term(term)
-        except ValueError:
-            raise CsvError(line_number, f"the term {term!r} has no letters or digits to match") from None
-        terms.append(Term(None, term, action, language, match == "word"))
-    return terms
-
-
-def to_csv(terms: Iterable[Term]) -> str:
-    """The terms as a watched-words CSV file, in the format `parse_csv` reads (ids are not
-    kept; a line break inside a term is written as a space)."""
-    out = io.StringIO()
-    plain = csv.writer(out, lineterminator="\n")
-    quoted = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL)
-    plain.writerow(CSV_HEADER)
-    for term in terms:
-        text = " ".join(term.term.splitlines())
-        row = (text, term.action, term.language or "", "word" if term.whole_word else "substring")
-        # A term that starts with "#" would read back as a comment line: quote it.
-        (quoted if text.lstrip().startswith("#") else plain).writerow(row)
-    return out.getvalue()
-
-
-def starter_terms() -> list[Term]:
-    """The starter list shipped with the platform (starter_words.csv, next to this module)."""
-    return parse_csv(STARTER_FILE.read_text(encoding="utf-8"))

@@ -8,11 +8,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from .. import permissions
-from ..auth.forms import ConfirmForm
 from ..errors import DialogueError
 from ..extensions import db
+from ..forms import ConfirmForm
 from ..models import DialogueSession
-from ..services import moderation
+from . import audit as audit_log
+from . import queue, settings
+from . import words as watched_words
+from .flags import FLAG_REASONS
 from .forms import ImportForm, ModerationSettingsForm, WordForm
 
 bp = Blueprint("moderation", __name__)
@@ -22,14 +25,14 @@ bp = Blueprint("moderation", __name__)
 @login_required
 def queue_page():
     """The live review queue of every session the caller serves (or one, with ?session=)."""
-    sessions = moderation.staff_sessions(current_user)
+    sessions = queue.staff_sessions(current_user)
     session_id = request.args.get("session")
     if session_id is not None and session_id not in {s.id for s in sessions}:
         abort(403 if db.session.get(DialogueSession, session_id) else 404)
     if not sessions:
         abort(403)
     return render_template("moderation/queue.html", sessions=sessions, session_id=session_id,
-                           reasons=moderation.FLAG_REASONS)
+                           reasons=FLAG_REASONS)
 
 
 def _require_words() -> None:
@@ -46,7 +49,7 @@ def words():
     status = 200
     if form.submit.data and form.validate_on_submit():
         try:
-            moderation.add_word(current_user, form.term.data, form.action.data, form.language.data or None,
+            watched_words.add_word(current_user, form.term.data, form.action.data, form.language.data or None,
                                 whole_word=not form.substring.data)
         except DialogueError as error:
             getattr(form, error.extra.get("field", "term"), form.term).errors.append(
@@ -58,13 +61,15 @@ def words():
     elif request.method == "POST":
         status = 400
     return render_template("moderation/words.html", form=form, import_form=import_form,
-                           words=moderation.words(), confirm=ConfirmForm(), changes=moderation.word_changes(20),
+                           words=watched_words.words(), confirm=ConfirmForm(), changes=audit_log.word_changes(20),
                            actor_label=_word_actor_label()), status
 
 
 def _word_actor_label():
     """Admins see who changed the list; moderators see account numbers, not identities."""
-    return moderation.actor_label if current_user.is_admin else moderation.anonymous_actor_label
+    if permissions.can_see_identities(current_user, None):
+        return audit_log.actor_label
+    return audit_log.anonymous_actor_label
 
 
 @bp.get("/moderation/words/changes.csv")
@@ -72,7 +77,7 @@ def _word_actor_label():
 def export_word_changes():
     """Download every change made to the watched-words list, oldest first."""
     _require_words()
-    return Response(moderation.audit_csv(None, moderation.word_changes(None), label=_word_actor_label()),
+    return Response(audit_log.audit_csv(None, audit_log.word_changes(None), label=_word_actor_label()),
                     mimetype="text/csv",
                     headers={"Content-Disposition": "attachment; filename=watched-word-changes.csv"})
 
@@ -92,7 +97,7 @@ def import_words():
         flash(_("The file is not UTF-8 text; nothing was imported."), "error")
         return redirect(url_for("moderation.words"))
     try:
-        added = moderation.import_words(current_user, text)
+        added = watched_words.import_words(current_user, text)
     except DialogueError as error:
         flash(_("Nothing was imported. %(problem)s", problem=error.to_answer()["error"]["message"]), "error")
     else:
@@ -105,7 +110,7 @@ def import_words():
 def export_words():
     """Download the watched-words list in the import format."""
     _require_words()
-    return Response(moderation.export_words(), mimetype="text/csv",
+    return Response(watched_words.export_words(), mimetype="text/csv",
                     headers={"Content-Disposition": "attachment; filename=watched-words.csv"})
 
 
@@ -116,7 +121,7 @@ def remove_word(word_id: int):
     _require_words()
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    moderation.remove_word(current_user, word_id)
+    watched_words.remove_word(current_user, word_id)
     flash(_("The term was removed."))
     return redirect(url_for("moderation.words"))
 
@@ -131,21 +136,21 @@ def audit(session_id: str):
     action = request.args.get("action") or None
     actor = request.args.get("actor", type=int)
     try:
-        entries = moderation.audit_entries(current_user, session, action=action, actor_id=actor,
+        entries = audit_log.audit_entries(current_user, session, action=action, actor_id=actor,
                                            limit=None if request.args.get("format") == "csv" else 500)
     except DialogueError:
         abort(403)
     if request.args.get("format") == "csv":
-        return Response(moderation.audit_csv(session, entries), mimetype="text/csv",
+        return Response(audit_log.audit_csv(session, entries), mimetype="text/csv",
                         headers={"Content-Disposition": f"attachment; filename=audit-{session.id}.csv"})
     return render_template("moderation/audit.html", session=session, entries=entries, action=action,
-                           actor=actor, actor_label=moderation.actor_label,
-                           figures=moderation.figures([session.id]))
+                           actor=actor, actor_label=audit_log.actor_label,
+                           figures=queue.figures([session.id]))
 
 
-@bp.post("/sessions/<session_id>/moderation")
+@bp.post("/sessions/<session_id>/moderation", endpoint="settings")
 @login_required
-def settings(session_id: str):
+def session_settings(session_id: str):
     """Facilitators change the session's moderation settings (live for everyone in it)."""
     form = ModerationSettingsForm()
     if not form.validate_on_submit():
@@ -153,7 +158,7 @@ def settings(session_id: str):
             for message in errors:
                 flash(message, "error")
         return redirect(url_for("sessions.manage", session_id=session_id))
-    moderation.update_settings(current_user, session_id, {
+    settings.update_settings(current_user, session_id, {
         "moderation": form.moderation.data, "flag_threshold": form.flag_threshold.data,
         "two_key": bool(form.two_key.data)})
     flash(_("Moderation settings saved."))

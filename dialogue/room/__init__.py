@@ -1,11 +1,11 @@
-"""The live room: its page and its Socket.IO events."""
+"""The live room: its page, sending messages and reading history, and its Socket.IO events."""
 
 from flask import Flask
 
+from . import events  # noqa: F401  (importing it registers the room's Socket.IO handlers)
+from .routes import bp
+
 
 def init_app(app: Flask) -> None:
-    """Register the room page and the Socket.IO handlers."""
-    from . import events  # noqa: F401  (registers the handlers on the SocketIO object)
-    from .routes import bp
-
+    """Register the room page."""
     app.register_blueprint(bp)

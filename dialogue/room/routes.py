@@ -6,11 +6,11 @@ from flask import Blueprint, abort, current_app, render_template
 from flask_login import current_user, login_required
 
 from .. import permissions
-from ..auth.forms import ConfirmForm
 from ..errors import DialogueError
 from ..extensions import db
-from ..models import DialogueSession
-from ..services import facilitation
+from ..facilitation.materials import materials
+from ..forms import ConfirmForm
+from ..models import DialogueSession, iso
 
 bp = Blueprint("room", __name__)
 
@@ -28,10 +28,16 @@ def room(session_id: str):
         abort(403)
     return render_template(
         "room/room.html", session=session, membership=membership, confirm=ConfirmForm(),
-        can_write=membership is not None and membership.role in permissions.WRITING_ROLES,
+        can_write=permissions.can_write(membership),
         can_manage=permissions.can_manage_session(current_user, membership),
+        can_moderate=permissions.is_session_staff(current_user, membership),
+        can_flag=permissions.can_flag(current_user, membership),
+        is_speaker=permissions.is_speaker(membership),
+        held_for_review=membership is not None and permissions.held_for_review(membership),
+        my_role=permissions.role_in_session(current_user, membership) or "",
+        muted_until=iso(permissions.muted_until(membership)) or "",
         max_chars=current_app.config["DIALOGUE_MAX_MESSAGE_CHARS"],
-        materials=facilitation.materials(session),
+        materials=materials(session),
         can_staff_channel=permissions.can_use_staff_channel(membership),
     )
 

@@ -1,10 +1,12 @@
-"""Dialogue sessions: creating and running them, invitations and members (facilitators' pages)."""
+"""Dialogue sessions: the home page, creating and managing sessions, invitations, joining."""
 
 from flask import Flask
 
+from . import home
+from .routes import bp
+
 
 def init_app(app: Flask) -> None:
-    """Register the sessions blueprint."""
-    from .routes import bp
-
+    """Register the home page and the sessions pages."""
+    app.register_blueprint(home.bp)
     app.register_blueprint(bp)

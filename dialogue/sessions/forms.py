@@ -1,8 +1,19 @@
-"""Forms for creating sessions, inviting people and accepting an invitation."""
+"""Forms for creating sessions, inviting people, creating an account from an invitation and
+accepting it."""
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
@@ -53,23 +64,14 @@ class JoinForm(FlaskForm):
     submit = SubmitField(_l("Join the session"))
 
 
-class AgendaTemplateForm(FlaskForm):
-    template = SelectField(_l("Start from a template"), choices=[
-        SelectChoice("memory", _l("Memory and reconciliation dialogue")),
-        SelectChoice("workshop", _l("Problem-solving workshop"))])
-    submit = SubmitField(_l("Use this template"))
-
-
-class MaterialForm(FlaskForm):
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
-    body = TextAreaField(_l("Text (light Markdown)"), validators=[Optional(), Length(max=20000)])
-    url = StringField(_l("Link"), validators=[Optional(), Length(max=500)])
-    submit = SubmitField(_l("Add material"))
+class RegisterForm(FlaskForm):
+    real_name = StringField(_l("Your name (only facilitators see it)"), validators=[DataRequired(), Length(max=120)])
+    email = EmailField(_l("E-mail (only facilitators see it)"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password (at least 10 characters)"), validators=[DataRequired(), Length(min=10, max=200)])
+    submit = SubmitField(_l("Create account"))
 
 
 def side_choices(session) -> list[SelectChoice]:
     """The side options of an invitation, labelled with the session's side names."""
-    from flask_babel import gettext as _
-
     return [SelectChoice("a", session.side_a_label), SelectChoice("b", session.side_b_label),
             SelectChoice("", _("No side"))]

@@ -7,33 +7,22 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from .. import permissions
-from ..auth.forms import ConfirmForm
+from ..auth import accounts
 from ..errors import DialogueError
 from ..extensions import db
-from ..models import DialogueSession, Invitation, Membership
-from ..services import dialogues, facilitation, moderation
-from .forms import (
-    AgendaTemplateForm,
-    InvitationForm,
-    JoinForm,
-    MaterialForm,
-    SessionForm,
-    side_choices,
-)
+from ..facilitation import balance, materials
+from ..facilitation.forms import AgendaTemplateForm, MaterialForm
+from ..facilitation.state import phases
+from ..forms import ConfirmForm
+from ..models import Invitation, Membership, utcnow
+from ..moderation.forms import ModerationSettingsForm
+from ..moderation.sanctions import sanction
+from ..web import require_confirmed_post, safe_next, session_or_404
+from . import actions as dialogues
+from . import names
+from .forms import InvitationForm, JoinForm, RegisterForm, SessionForm, side_choices
 
 bp = Blueprint("sessions", __name__)
-
-
-def _session_or_404(session_id: str) -> DialogueSession:
-    session = db.session.get(DialogueSession, session_id)
-    if session is None:
-        abort(404)
-    return session
-
-
-def _require_post_confirm() -> None:
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
 
 
 @bp.route("/sessions/new", methods=["GET", "POST"])
@@ -64,31 +53,29 @@ def create():
 @login_required
 def manage(session_id: str):
     """A session's control page: state, members with their real identities, invitations."""
-    session = _session_or_404(session_id)
+    session = session_or_404(session_id)
     try:
         permissions.require_manage(current_user, session)
     except DialogueError:
         abort(403)
     form = InvitationForm()
     form.side.choices = side_choices(session)
-    from ..moderation.forms import ModerationSettingsForm
-
     moderation_form = ModerationSettingsForm(moderation=session.moderation_mode,
                                              flag_threshold=session.flag_threshold, two_key=session.two_key)
     return render_template("sessions/manage.html", session=session, form=form, moderation_form=moderation_form,
-                           phases=facilitation.phases(session), template_form=AgendaTemplateForm(),
-                           material_form=MaterialForm(), materials=facilitation.materials(session),
-                           balance=facilitation.balance(session, detail=True),
+                           phases=phases(session), template_form=AgendaTemplateForm(),
+                           material_form=MaterialForm(), materials=materials.materials(session),
+                           balance=balance.balance(session, detail=True),
                            members=dialogues.members(session, include_revoked=True),
                            invitations=dialogues.invitations(session), confirm=ConfirmForm(),
-                           now=dialogues.utcnow())
+                           now=utcnow())
 
 
 @bp.post("/sessions/<session_id>/state/<action>")
 @login_required
 def change_state(session_id: str, action: str):
     """Start or end the session."""
-    _require_post_confirm()
+    require_confirmed_post()
     dialogues.change_state(current_user, session_id, action)
     return redirect(url_for("sessions.manage", session_id=session_id))
 
@@ -97,7 +84,7 @@ def change_state(session_id: str, action: str):
 @login_required
 def create_invitation(session_id: str):
     """Create an invitation link; the page shows it once."""
-    session = _session_or_404(session_id)
+    session = session_or_404(session_id)
     form = InvitationForm()
     form.side.choices = side_choices(session)
     if not form.validate_on_submit():
@@ -120,7 +107,7 @@ def create_invitation(session_id: str):
 @login_required
 def revoke_invitation(invitation_id: int):
     """Stop an invitation link from working."""
-    _require_post_confirm()
+    require_confirmed_post()
     invitation = dialogues.revoke_invitation(current_user, invitation_id)
     flash(_("The invitation was revoked."))
     return redirect(url_for("sessions.manage", session_id=invitation.session_id))
@@ -130,12 +117,12 @@ def revoke_invitation(invitation_id: int):
 @login_required
 def remove_member(membership_id: int):
     """Remove a member; their open pages lose the session at once."""
-    _require_post_confirm()
+    require_confirmed_post()
     membership = db.session.get(Membership, membership_id)
     if membership is None:
         abort(404)
     # The same write path as a moderator's removal: its rules, the two-key rule, the audit log.
-    result = moderation.sanction(current_user, membership.session_id, membership.user_id, "remove",
+    result = sanction(current_user, membership.session_id, membership.user_id, "remove",
                                  reason=(request.form.get("reason") or "").strip() or _("Removed by a facilitator"))
     if result.get("pending"):
         flash(_("Removing %(name)s needs a second moderator's confirmation (two-key rule).",
@@ -160,7 +147,7 @@ def invitation(token: str):
         return redirect(url_for("room.room", session_id=session.id))
     form = JoinForm()
     if request.method == "GET":
-        form.display_name.data = dialogues.suggest_name(session, found.side)
+        form.display_name.data = names.suggest_name(session, found.side)
     if form.validate_on_submit():
         try:
             dialogues.accept_invitation(current_user, token, form.display_name.data, form.accept_rules.data,
@@ -171,108 +158,26 @@ def invitation(token: str):
         else:
             return redirect(url_for("room.room", session_id=session.id))
     return render_template("sessions/join.html", session=session, invitation=found, form=form,
+                           assigned_name=permissions.gets_neutral_name(session, found.role),
                            side_label=session.side_label(found.side)), 200 if request.method == "GET" else 400
 
 
-@bp.post("/sessions/<session_id>/agenda")
-@login_required
-def save_agenda(session_id: str):
-    """Save the agenda from the manage page: parallel lists title[], prompt[], minutes[]."""
-    _require_post_confirm()
-    titles = request.form.getlist("title")
-    prompts = request.form.getlist("prompt")
-    minutes = request.form.getlist("minutes")
-    phases = []
-    for index, title in enumerate(titles):
-        if not title.strip():
-            continue  # an empty row is how a phase is removed
-        raw_minutes = (minutes[index] if index < len(minutes) else "").strip()
-        phases.append({"title": title, "prompt": prompts[index] if index < len(prompts) else "",
-                       "minutes": int(raw_minutes) if raw_minutes.isdigit() else None})
-    try:
-        facilitation.set_agenda(current_user, session_id, phases)
-    except DialogueError as error:
-        flash(error.to_answer()["error"]["message"], "error")
-    else:
-        flash(_("The agenda was saved."))
-    return redirect(url_for("sessions.manage", session_id=session_id) + "#agenda")
-
-
-@bp.post("/sessions/<session_id>/agenda/template")
-@login_required
-def agenda_template(session_id: str):
-    """Replace the agenda with one of the shipped templates."""
-    form = AgendaTemplateForm()
-    if not form.validate_on_submit():
-        abort(400)
-    facilitation.apply_template(current_user, session_id, form.template.data)
-    flash(_("The agenda now follows the template; edit it as you need."))
-    return redirect(url_for("sessions.manage", session_id=session_id) + "#agenda")
-
-
-@bp.post("/sessions/<session_id>/materials")
-@login_required
-def add_material(session_id: str):
-    """Attach a text or a link for members to read."""
-    session = _session_or_404(session_id)
-    form = MaterialForm()
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    """Create a participant account; used when someone opens an invitation without one."""
+    target = safe_next(request.args.get("next"))
+    token = target[len("/invite/"):] if target and target.startswith("/invite/") else None
+    if token is None or dialogues.find_invitation(token) is None:
+        # Accounts are made through a valid invitation (or by admins), not by walking in.
+        abort(404)
+    form = RegisterForm()
     if form.validate_on_submit():
         try:
-            facilitation.add_material(current_user, session, form.title.data, form.body.data or "", form.url.data)
+            user = accounts.create_user(form.email.data, form.real_name.data, form.password.data)
         except DialogueError as error:
-            flash(error.to_answer()["error"]["message"], "error")
+            field = getattr(form, error.extra.get("field", ""), None) or form.password
+            field.errors.append(error.to_answer()["error"]["message"])
         else:
-            flash(_("The material was added."))
-    else:
-        for errors in form.errors.values():
-            for message in errors:
-                flash(message, "error")
-    return redirect(url_for("sessions.manage", session_id=session_id) + "#materials")
-
-
-@bp.post("/materials/<int:material_id>/remove")
-@login_required
-def remove_material(material_id: int):
-    """Take a material away."""
-    _require_post_confirm()
-    material = facilitation.remove_material(current_user, material_id)
-    flash(_("The material was removed."))
-    return redirect(url_for("sessions.manage", session_id=material.session_id) + "#materials")
-
-
-@bp.post("/sessions/<session_id>/publish")
-@login_required
-def publish_transcript(session_id: str):
-    """Publish the participants' transcript to the members (optionally as a public page)."""
-    _require_post_confirm()
-    from ..services import transcripts
-
-    try:
-        session = transcripts.publish(current_user, session_id, request.form.get("attribution", "pseudonym"),
-                                      public=request.form.get("public") == "y")
-    except DialogueError as error:
-        if error.code == "forbidden":
-            raise
-        flash(error.to_answer()["error"]["message"], "error")
-    else:
-        flash(_("The transcript was published. Its digest is %(digest)s.", digest=session.published_digest))
-    return redirect(url_for("sessions.manage", session_id=session_id) + "#transcript")
-
-
-@bp.post("/sessions/<session_id>/transcript-texts")
-@login_required
-def transcript_texts(session_id: str):
-    """Save the transcript's preface and closing summary."""
-    _require_post_confirm()
-    from ..services import transcripts
-
-    try:
-        transcripts.set_texts(current_user, _session_or_404(session_id), request.form.get("preface", ""),
-                              request.form.get("summary", ""))
-    except DialogueError as error:
-        if error.code == "forbidden":
-            raise
-        flash(error.to_answer()["error"]["message"], "error")
-    else:
-        flash(_("The preface and closing summary were saved."))
-    return redirect(url_for("sessions.manage", session_id=session_id) + "#transcript")
+            accounts.begin_login(user)
+            return redirect(target)
+    return render_template("sessions/register.html", form=form, next=target), 200 if request.method == "GET" else 400

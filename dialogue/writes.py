@@ -1,4 +1,9 @@
-"""Helpers shared by the write paths."""
+"""The one way into a write to a dialogue session: its row lock, its event order, its seq.
+
+Every write path that changes what members of a session see opens :func:`session_write`,
+so writes to one session are serialized (the database row lock across processes, a lock
+stripe in this process until its events are sent) and each takes the next gap-free `seq`.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +11,10 @@ from contextlib import contextmanager
 
 from sqlalchemy import select
 
-from ..emitter import ordered_writes
-from ..errors import DialogueError
-from ..extensions import db
-from ..models import DialogueSession
+from .emitter import ordered_writes
+from .errors import DialogueError
+from .extensions import db
+from .models import DialogueSession
 
 
 @contextmanager
@@ -44,16 +49,3 @@ def next_seq(session: DialogueSession) -> int:
     """Take the session's next event sequence number. Call while holding its row lock."""
     session.last_seq = (session.last_seq or 0) + 1
     return session.last_seq
-
-
-def require_string(value, *, max_length: int, code_if_long: str = "invalid",
-                   allow_empty: bool = False) -> str:
-    """Return a trimmed string field or refuse a wrong type, an empty or an over-long value."""
-    if not isinstance(value, str):
-        raise DialogueError("invalid")
-    value = value.strip()
-    if not value and not allow_empty:
-        raise DialogueError("empty" if code_if_long == "too_long" else "invalid")
-    if len(value) > max_length:
-        raise DialogueError(code_if_long)
-    return value

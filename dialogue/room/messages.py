@@ -9,31 +9,15 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from .. import emitter, permissions
+from .. import audience, permissions, record
 from ..errors import DialogueError
 from ..extensions import db
 from ..models import DialogueSession, Message, User, utcnow
-from ..protocol import iso, message_object
+from ..moderation.queue import enqueue
+from ..moderation.screening import Screening, screen
+from ..protocol import message_object
 from ..sanitize import render_message
-from . import facilitation, moderation, record
-from .common import next_seq, session_write
-
-
-def queue_message_event(session: DialogueSession, message: Message, event: str = "message") -> None:
-    """After commit, send a message in its current status to exactly those who may see it
-    (permissions.can_see_message), each in the view they are allowed (staff see hidden text)."""
-    session_id = session.id
-    staff_view = message_object(session, message, staff_view=True)
-    if message.channel == "staff":
-        emitter.on_commit(db.session, event, staff_view, emitter.staff_room(session_id))
-    elif message.status == "visible" or message.status == "redacted" and message.published:
-        emitter.on_commit(db.session, event, message_object(session, message), emitter.session_room(session_id))
-    elif message.published:  # hidden after it was public: a notice for members, the text for staff
-        emitter.on_commit(db.session, event, message_object(session, message), emitter.public_room(session_id))
-        emitter.on_commit(db.session, event, staff_view, emitter.staff_room(session_id))
-    else:  # held, or rejected/redacted before anyone else saw it
-        emitter.on_commit(db.session, event, message_object(session, message), emitter.member_room(session_id, message.author_id))
-        emitter.on_commit(db.session, event, staff_view, emitter.staff_room(session_id))
+from ..writes import next_seq, session_write
 
 
 def _client_id(value) -> str:
@@ -65,17 +49,8 @@ def send_message(user: User, session_id, client_id, body, reply_to=None, channel
         if first is not None:
             db.session.rollback()
             return first, False
-        if channel == "staff":
-            # The back-channel stays open while the session is a draft or paused.
-            if not permissions.can_use_staff_channel(membership):
-                raise DialogueError("forbidden")
-            if session.state == "ended":
-                raise DialogueError("session_not_live")
-        else:
-            membership = permissions.require_send(user, session, membership)
+        membership = permissions.require_send(user, session, membership, channel)
         now = utcnow()
-        if membership.muted_until is not None and membership.muted_until > now:
-            raise DialogueError("muted", until=iso(membership.muted_until))
         text = body.strip()
         if not text:
             raise DialogueError("empty")
@@ -85,10 +60,10 @@ def send_message(user: User, session_id, client_id, body, reply_to=None, channel
         if target is not None and target.channel != channel:
             raise DialogueError("invalid", _("A reply stays in the channel of the message it answers."))
         if channel == "staff":  # the staff's own conversation: no floor, no screening
-            screening = moderation.Screening(body=text)
+            screening = Screening(body=text)
         else:
-            facilitation.require_floor(session, membership)
-            screening = moderation.screen(session, membership, text)
+            permissions.require_turn(session, membership, now)
+            screening = screen(session, membership, text)
         message = Message(session_id=session.id, seq=next_seq(session), author_id=user.id,
                           membership_id=membership.id, client_id=client_id,
                           reply_to_id=target.id if target else None, body_source=screening.body,
@@ -108,9 +83,9 @@ def send_message(user: User, session_id, client_id, body, reply_to=None, channel
                 raise
             return first, False
         record.message_created(session, message)
-        queue_message_event(session, message)
+        audience.message(session, message)
         if screening.reasons:
-            moderation.enqueue(session, message, screening.reasons, user.id)
+            enqueue(session, message, screening.reasons, user.id)
         db.session.commit()
     return message, True
 

@@ -1,32 +1,26 @@
-"""Transcripts in the formats people read: Markdown, plain text and printable HTML, and the
-statistics they all show.
+"""What every transcript format shows, worded and laid out once: the statistics, the order,
+the grouping by agenda phase, the author labels, the left-out markers, the times (in the
+session's time zone) and the reply links.
 
-Every renderer takes the document that `transcripts.build()` returns (schema
-dialogue-transcript/1, docs/transcripts.md) and nothing else, so the formats cannot disagree:
-one walk over the document (`_layout`) decides the order, the grouping by agenda phase, the
-author labels, the left-out markers, the times (in the session's time zone) and the reply
-links, and each format only spells that walk out. Nothing here reads the database.
+Everything here takes the document that `transcripts.build.build()` returns (schema
+dialogue-transcript/1, docs/transcripts.md) and nothing else, so the formats cannot disagree.
+Nothing here reads the database.
 """
 
 from __future__ import annotations
 
 import re
-import textwrap
 from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask import current_app, has_request_context, render_template
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-__all__ = ["author_label", "count_words", "marker", "participation_chart", "statistics", "to_html",
-           "to_markdown", "to_text"]
-
-ROLES_WITHOUT_LABEL = ("participant",)
-
-
 # --- statistics -------------------------------------------------------------------------------
+
+
+
 
 def statistics(document: dict) -> dict:
     """Duration, members, messages and words per side and per phase, and moderation counts.
@@ -123,6 +117,7 @@ def _phase_title(index, titles: dict, has_agenda: bool) -> str:
 
 # --- the layout every format spells out ------------------------------------------------------
 
+
 @dataclass
 class Entry:
     """One message, or the marker that stands where a message was left out."""
@@ -184,7 +179,7 @@ class Layout:
     verify_note: str
 
 
-def _layout(document: dict) -> Layout:
+def layout(document: dict) -> Layout:
     session = document.get("session") or {}
     zone_name = session.get("time_zone") or "UTC"
     try:
@@ -292,7 +287,7 @@ def _entry(message: dict, attribution: str, present: set, local) -> Entry:
     entry.reply_to = reply_to
     entry.reply_anchor = _anchor(reply_to) if reply_to in present else None
     if message.get("status"):
-        entry.annotation = _status_label(message["status"])
+        entry.annotation = status_label(message["status"])
     return entry
 
 
@@ -306,7 +301,7 @@ def marker(message: dict) -> str:
         return _("A message was left out: its author did not consent to appear")
     text = _("A message was removed by moderators")
     if message.get("status"):  # the staff version says how
-        text += f" ({_status_label(message['status'])})"
+        text += f" ({status_label(message['status'])})"
     return text
 
 
@@ -322,17 +317,19 @@ def author_label(message: dict, attribution: str = "") -> str:
     naming = message.get("naming") or attribution
     if side and not (naming == "side" or side in author):
         details.append(side)
-    if role not in ROLES_WITHOUT_LABEL and _role_label(role).casefold() not in author.casefold():
-        details.append(_role_label(role))
+    shown_role = _role_label(role)
+    if shown_role and shown_role.casefold() not in author.casefold():
+        details.append(shown_role)
     return f"{author} ({', '.join(details)})" if details else author
 
 
 def _role_label(role: str) -> str:
-    return {"facilitator": _("facilitator"), "moderator": _("moderator"),
+    """A role as an author label shows it; none for participants, who are most authors."""
+    return {"participant": "", "facilitator": _("facilitator"), "moderator": _("moderator"),
             "observer": _("observer")}.get(role, role)
 
 
-def _status_label(status: str) -> str:
+def status_label(status: str) -> str:
     return {"held": _("held for review, never shown"), "hidden": _("hidden by moderators"),
             "redacted": _("redacted: its text is kept nowhere")}.get(status, status)
 
@@ -346,7 +343,7 @@ def _attribution_label(attribution: str) -> str:
     }.get(attribution, attribution)
 
 
-def _side_label(side, attribution: str) -> str:
+def side_label(side, attribution: str) -> str:
     if side is not None:
         return side
     return _("Sides not shown") if attribution == "none" else _("No side")
@@ -355,7 +352,7 @@ def _side_label(side, attribution: str) -> str:
 def _stat_rows(stats: dict, attribution: str) -> list[dict]:
     """Per side: members, messages, words; the rows of the statistics table."""
     members = stats["members"]
-    return [{"side": _side_label(side, attribution),
+    return [{"side": side_label(side, attribution),
              "members": "—" if members is None else members[side],
              "messages": stats["messages"]["by_side"][side],
              "words": stats["words"]["by_side"][side]} for side in stats["sides"]]
@@ -381,246 +378,33 @@ def _parse(value: str | None) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo("UTC"))
 
 
-# --- Markdown ---------------------------------------------------------------------------------
-
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
-_MD_HASHES = re.compile(r"(^#|#$)")  # a heading only where a line starts or ends with one
+# --- pieces several formats show --------------------------------------------------------------
 
 
-def _md(text: str) -> str:
-    """Text (a name, a title) that Markdown shows as it is."""
-    return _MD_HASHES.sub(r"\\\1", _MD_SPECIAL.sub(r"\\\1", text))
-
-
-def _md_lines(text: str) -> str:
-    return "  \n".join(_md(line) for line in text.split("\n"))
-
-
-def _md_quote(source: str) -> str:
-    """A message's own Markdown as a block quote; raw HTML is neutralised, since some readers
-    of Markdown would run it, and line breaks are kept as the room showed them."""
-    lines = source.replace("\r\n", "\n").replace("<", "&lt;").split("\n")
-    out = []
-    for index, line in enumerate(lines):
-        hard_break = index + 1 < len(lines) and line.strip() and lines[index + 1].strip()
-        out.append(("> " + line if line else ">") + ("  " if hard_break else ""))
-    return "\n".join(out)
-
-
-def to_markdown(document: dict) -> str:
-    """The transcript as Markdown: headings per phase, anchors on messages, links on replies."""
-    t = _layout(document)
-    out = [f"# {_md(t.title)}", ""]
-    if t.description:
-        out += [_md_lines(t.description), ""]
-    out += [f"*{_md(t.version_label)}*", ""]
-    out += [f"- {_md(label)}: {_md(value)}" for label, value in _facts(t)] + [""]
-    if t.left_out_note:
-        out += [_md(t.left_out_note), ""]
-    if t.preface:
-        out += [f"## {_md(_('Preface'))}", ""]
-        for paragraph in t.preface:
-            out += [_md_lines(paragraph), ""]
-    out += [f"## {_md(_('Participation'))}", ""] + _md_statistics(t)
-    for group in t.groups:
-        out += [f"## {_md(group.heading)}", ""]
-        if group.prompt:
-            out += [f"*{_md(group.prompt)}*", ""]
-        for entry in group.entries:
-            anchor = f'<a id="{entry.anchor}"></a>'
-            if entry.marker:
-                out += [f"{anchor}**#{entry.id}** · *{_md(entry.marker)}*", ""]
-                continue
-            head = f"{anchor}**#{entry.id} · {_md(entry.author)}** · {entry.time}"
-            if entry.reply_to is not None:
-                label = _md(_("reply to #%(id)d", id=entry.reply_to))
-                head += f" · [{label}](#{entry.reply_anchor})" if entry.reply_anchor else f" · {label}"
-            if entry.annotation:
-                head += f" · *{_md(entry.annotation)}*"
-            out += [head, "", _md_quote(entry.text), ""]
-    if t.summary:
-        out += [f"## {_md(_('Closing summary'))}", ""]
-        for paragraph in t.summary:
-            out += [_md_lines(paragraph), ""]
-    if t.version == "staff":
-        out += [f"## {_md(_('Moderation'))}", ""] + _md_moderation(t)
-    out += [f"## {_md(_('Integrity'))}", ""]
-    out += [f"- {_md(label)}: " + (f"`{value}`" if len(value) == 64 else _md(value)) for label, value in _integrity(t)]
-    out += [""]
-    out += [_md(t.verify_note), "", f"    {t.verify_command}", ""]
-    return "\n".join(out)
-
-
-def _md_table(header: list[str], rows: list[list]) -> list[str]:
-    lines = ["| " + " | ".join(_md(h) for h in header) + " |",
-             "|" + "|".join([" --- "] + [" ---: "] * (len(header) - 1)) + "|"]
-    lines += ["| " + " | ".join(_md(str(c)) for c in row) + " |" for row in rows]
-    return lines + [""]
-
-
-def _md_statistics(t: Layout) -> list[str]:
-    return (_md_table([_("Side"), _("Members"), _("Messages"), _("Words")],
-                      [[r["side"], r["members"], r["messages"], r["words"]] for r in t.stat_rows])
-            + _md_table([_("Phase"), _("Messages"), _("Words")],
-                        [[r["title"], r["messages"], r["words"]] for r in t.phase_rows]))
-
-
-def _md_moderation(t: Layout) -> list[str]:
-    return _md_table([_("Moderation"), _("Count")], _moderation_rows(t))
-
-
-# --- plain text -------------------------------------------------------------------------------
-
-def _heading(text: str, underline: str) -> list[str]:
-    return [text, underline * len(text), ""]
-
-
-def _wrap(text: str, indent: str = "") -> list[str]:
-    lines = []
-    for line in text.replace("\r\n", "\n").split("\n"):
-        lines += textwrap.wrap(line, width=78, initial_indent=indent, subsequent_indent=indent,
-                               break_long_words=False, break_on_hyphens=False) or [indent.rstrip()]
-    return lines
-
-
-def to_text(document: dict) -> str:
-    """The transcript as plain text: numbered messages, "(reply to #id)" for replies."""
-    t = _layout(document)
-    out = _heading(t.title, "=")
-    if t.description:
-        out += _wrap(t.description) + [""]
-    out += [t.version_label, ""]
-    out += [f"{label}: {value}" for label, value in _facts(t)] + [""]
-    if t.left_out_note:
-        out += _wrap(t.left_out_note) + [""]
-    if t.preface:
-        out += _heading(_("Preface"), "-")
-        for paragraph in t.preface:
-            out += _wrap(paragraph) + [""]
-    out += _heading(_("Participation"), "-") + _text_statistics(t)
-    for group in t.groups:
-        out += _heading(group.heading, "-")
-        if group.prompt:
-            out += _wrap(group.prompt) + [""]
-        for entry in group.entries:
-            if entry.marker:
-                out += [f"#{entry.id} · [{entry.marker}]", ""]
-                continue
-            head = f"#{entry.id} · {entry.author} · {entry.time}"
-            if entry.reply_to is not None:
-                head += " " + _("(reply to #%(id)d)", id=entry.reply_to)
-            if entry.annotation:
-                head += f" [{entry.annotation}]"
-            out += [head] + _wrap(entry.text, "    ") + [""]
-    if t.summary:
-        out += _heading(_("Closing summary"), "-")
-        for paragraph in t.summary:
-            out += _wrap(paragraph) + [""]
-    if t.version == "staff":
-        out += _heading(_("Moderation"), "-")
-        out += _text_table([_("Moderation"), _("Count")], _moderation_rows(t))
-    out += _heading(_("Integrity"), "-")
-    out += [f"{label}: {value}" for label, value in _integrity(t)] + [""]
-    out += _wrap(t.verify_note) + ["", f"    {t.verify_command}", ""]
-    return "\n".join(out)
-
-
-def _text_table(header: list[str], rows: list[list]) -> list[str]:
-    cells = [header] + [[str(c) for c in row] for row in rows]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
-    lines = []
-    for row in cells:
-        lines.append("  ".join([row[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(row[1:], widths[1:],
-                                                                                         strict=True)]).rstrip())
-    return lines + [""]
-
-
-def _text_statistics(t: Layout) -> list[str]:
-    return (_text_table([_("Side"), _("Members"), _("Messages"), _("Words")],
-                        [[r["side"], r["members"], r["messages"], r["words"]] for r in t.stat_rows])
-            + _text_table([_("Phase"), _("Messages"), _("Words")],
-                          [[r["title"], r["messages"], r["words"]] for r in t.phase_rows]))
-
-
-# --- shared pieces ----------------------------------------------------------------------------
-
-def _facts(t: Layout) -> list[tuple[str, str]]:
+def facts(t: Layout) -> list[tuple[str, str]]:
     return [(_("Started"), t.started), (_("Ended"), t.ended), (_("Duration"), t.duration),
             (_("Times are in"), t.time_zone_label), (_("Sides"), " · ".join(t.sides)),
             (_("Attribution"), t.attribution_label), (_("Generated"), t.generated)]
 
 
-def _integrity(t: Layout) -> list[tuple[str, str]]:
+def integrity(t: Layout) -> list[tuple[str, str]]:
     rows = [(_("Final digest (SHA-256)"), t.final_digest), (_("Chain entries"), str(t.chain_length))]
     if t.published_digest:
         rows.append((_("Digest frozen when the transcript was published"), t.published_digest))
-        rows.append((_("Published at"), _published_at(t)))
+        rows.append((_("Published at"), published_at(t)))
     return rows
 
 
-def _published_at(t: Layout) -> str:
+def published_at(t: Layout) -> str:
     if t.published_entry is None:
         return _("not found in this chain: this transcript is not a continuation of the published one")
     return _("chain entry %(n)d of %(total)d", n=t.published_entry, total=t.chain_length)
 
 
-def _moderation_rows(t: Layout) -> list[list]:
+def moderation_rows(t: Layout) -> list[list]:
     rows = [[_("Left out: no consent to appear"), t.stats["left_out"].get("consent", 0)],
             [_("Left out: removed by moderators"), t.stats["left_out"].get("moderation", 0)]]
-    rows += [[_("Shown here, %(status)s", status=_status_label(status)), count]
+    rows += [[_("Shown here, %(status)s", status=status_label(status)), count]
              for status, count in sorted(t.stats["shown_with_status"].items())]
     rows += [[_("Moderation action: %(action)s", action=action), count] for action, count in t.moderation]
     return rows
-
-
-# --- HTML -------------------------------------------------------------------------------------
-
-CHART_WIDTH = 560
-CHART_LABEL_WIDTH = 150
-CHART_BAR_SPACE = 330
-CHART_BAR_HEIGHT = 14
-CHART_ROW_HEIGHT = 20
-CHART_TITLE_HEIGHT = 22
-
-
-def participation_chart(t: Layout) -> dict:
-    """The geometry of a horizontal bar chart of messages by side within each phase.
-
-    Every side's bar looks the same (the platform never tells sides apart by colour, shape
-    or position); each bar is labelled with its side and its count, so it reads in grey."""
-    sides = t.stats["sides"]
-    largest = max([1] + [n for row in t.stats["by_phase"] for n in row["messages"].values()])
-    y, titles, bars = 0, [], []
-    for row in t.stats["by_phase"]:
-        titles.append({"y": y + 15, "text": _shorten(row["title"], 70)})
-        y += CHART_TITLE_HEIGHT
-        for side in sides:
-            count = row["messages"][side]
-            width = round(CHART_BAR_SPACE * count / largest, 1)
-            bars.append({"label": _shorten(_side_label(side, t.attribution), 22),
-                         "label_y": y + 11, "y": y, "x": CHART_LABEL_WIDTH, "width": width,
-                         "height": CHART_BAR_HEIGHT, "value": count, "value_x": CHART_LABEL_WIDTH + width + 6})
-            y += CHART_ROW_HEIGHT
-        y += 4
-    return {"width": CHART_WIDTH, "height": max(y, 1), "titles": titles, "bars": bars,
-            "label_x": CHART_LABEL_WIDTH - 8}
-
-
-def _shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def to_html(document: dict) -> str:
-    """The transcript as a standalone HTML page that prints well (templates/transcripts/transcript.html).
-
-    Needs an application context; outside a request the stylesheet's URL is built as if for
-    the site's root."""
-    t = _layout(document)
-    chart = participation_chart(t)
-    context = {"t": t, "chart": chart, "published_at": _published_at(t) if t.published_digest else "",
-               "moderation_rows": _moderation_rows(t) if t.version == "staff" else []}
-    if has_request_context():
-        return render_template("transcripts/transcript.html", **context)
-    with current_app.test_request_context():
-        return render_template("transcripts/transcript.html", **context)
-

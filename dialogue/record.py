@@ -1,4 +1,4 @@
-"""The session record: the integrity chain, and transcripts built from it.
+"""The session record: the integrity chain of every session, and checking a transcript against it.
 
 Every event of a session that a transcript reports (a message created, a status changed, a
 phase changed, a consent changed) is appended to the session's chain in the transaction that
@@ -14,12 +14,11 @@ import json
 
 from sqlalchemy import select
 
-from ..extensions import db
-from ..models import DialogueSession, Message, SessionEvent
-from ..protocol import iso
-from ..sanitize import render_message
+from .extensions import db
+from .models import DialogueSession, Message, SessionEvent
+from .protocol import iso
+from .sanitize import render_message
 
-CHAIN_VERSION = 1
 TRANSCRIPT_SCHEMA = "dialogue-transcript/1"
 GENESIS = "0" * 64
 KINDS = ("message_created", "status_changed", "phase_changed", "consent_changed")

@@ -8,16 +8,14 @@ every few seconds it re-checks each local socket against the database.
 
 from __future__ import annotations
 
-from flask import Flask
 from sqlalchemy import select
 
-from .. import emitter
+from .. import emitter, permissions
 from ..database import read_without_write_lock
-from ..extensions import db, socketio
+from ..extensions import db
 from ..models import ApiToken, LoginSession, Membership, Presence, User
-
-# sid -> {"user_id", "login_id" | "token_id"} for sockets connected to this process only.
-live_sockets: dict[str, dict] = {}
+from . import presence
+from .sockets import live_sockets
 
 
 def invalid_sockets() -> dict[str, tuple[str | None, str]]:
@@ -47,56 +45,22 @@ def invalid_sockets() -> dict[str, tuple[str | None, str]]:
     joined = db.session.execute(select(Presence.sid, Presence.session_id, Presence.user_id)
                                 .where(Presence.sid.in_(set(sockets) - set(doomed)))).all()
     if joined:
-        current = set(db.session.execute(select(Membership.session_id, Membership.user_id).where(
+        current = {(m.session_id, m.user_id): m for m in db.session.scalars(select(Membership).where(
             Membership.session_id.in_({row.session_id for row in joined}),
-            Membership.revoked_at.is_(None))).all())
+            Membership.revoked_at.is_(None)))}
         for row in joined:
             user = users.get(row.user_id)
-            if (row.session_id, row.user_id) not in current and not (user and user.is_admin):
+            if user is None or not permissions.can_view_session(user, current.get((row.session_id, row.user_id))):
                 doomed[row.sid] = (row.session_id, "removed")
     db.session.commit()
     return doomed
 
 
 def sweep_once() -> int:
-    """Drop every local socket that lost its right to be here; return how many."""
+    """Drop every local socket that lost its right to be here, then refresh this process's
+    presence rows and clear those a dead process left; return how many sockets were dropped."""
     doomed = invalid_sockets()
     for sid, (session_id, reason) in doomed.items():
         emitter.drop_local_sockets(sid, {"session_id": session_id, "reason": reason})
+    presence.refresh_and_expire(set(live_sockets) - set(doomed))
     return len(doomed)
-
-
-def every(app: Flask, interval: float, task, what: str) -> None:
-    """Run `task()` in an app context every `interval` seconds for the life of the server;
-    a failure is logged and the next round goes on."""
-    while True:
-        socketio.sleep(interval)
-        with app.app_context():
-            try:
-                task()
-            except Exception:
-                app.logger.exception("%s failed", what)
-                db.session.rollback()
-            finally:
-                db.session.remove()
-
-
-def sweep_forever(app: Flask) -> None:
-    """Run :func:`sweep_once` every DIALOGUE_SWEEP_SECONDS."""
-    every(app, app.config["DIALOGUE_SWEEP_SECONDS"], sweep_once, "Socket sweep")
-
-
-def floors_forever(app: Flask, interval: float = 0.5) -> None:
-    """Give back timed floors when their time is up, and send the gentle nudges sessions ask
-    for (every DIALOGUE_NUDGE_SECONDS)."""
-    from ..services.facilitation import expire_floors, send_nudges
-
-    rounds_per_nudge = max(1, round(app.config["DIALOGUE_NUDGE_SECONDS"] / interval))
-    counter = iter(range(10**12))
-
-    def tick() -> None:
-        expire_floors()
-        if next(counter) % rounds_per_nudge == 0:
-            send_nudges()
-
-    every(app, interval, tick, "Returning timed floors or sending nudges")

@@ -1,19 +1,19 @@
-"""Dialogue sessions, their invitations and their members."""
+"""Dialogue sessions, their invitations and their members: the write paths and their reads."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
-import unicodedata
 from datetime import timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from .. import emitter, permissions
+from .. import permissions
 from ..errors import DialogueError
 from ..extensions import db
+from ..facilitation.control import control
 from ..models import (
     NAMING_CHOICES,
     SIDES,
@@ -24,6 +24,7 @@ from ..models import (
     User,
     utcnow,
 )
+from .names import clean_display_name, name_key, name_taken, shown_name
 
 DEFAULT_GROUND_RULES = """\
 1. Speak for yourself, from your own experience. Nobody here speaks for a whole people.
@@ -32,27 +33,6 @@ DEFAULT_GROUND_RULES = """\
 4. Protect each other: do not share anyone's real name, address, workplace or photos, and do not repeat outside what others said here in a way that could identify them.
 5. You may pass, pause or leave at any time. The facilitators and moderators are here to keep the space safe for everyone.
 """
-
-MAX_NAME = 40
-
-
-def name_key(display_name: str) -> str:
-    """Fold a display name so look-alike spellings of one name collide."""
-    return unicodedata.normalize("NFKC", display_name).casefold().replace(" ", "")[:60]
-
-
-def clean_display_name(display_name) -> str:
-    """Validate the name a member shows in a session."""
-    if not isinstance(display_name, str):
-        raise DialogueError("invalid")
-    display_name = " ".join(unicodedata.normalize("NFC", display_name).split())
-    if not display_name:
-        raise DialogueError("empty", _("Choose a name to show in this session."))
-    if len(display_name) > MAX_NAME:
-        raise DialogueError("too_long", _("Names can be at most %(n)d characters.", n=MAX_NAME))
-    if any(unicodedata.category(c)[0] == "C" for c in display_name):
-        raise DialogueError("invalid", _("The name contains characters that cannot be shown."))
-    return display_name
 
 
 def create_session(user: User, *, title: str, description: str = "", side_a_label: str = "Armenia",
@@ -86,22 +66,8 @@ def create_session(user: User, *, title: str, description: str = "", side_a_labe
     return session
 
 
-def update_session(user: User, session: DialogueSession, **fields) -> DialogueSession:
-    """Edit a session's title, description, side labels, language or ground rules."""
-    permissions.require_manage(user, session)
-    for key in ("title", "description", "side_a_label", "side_b_label", "language", "ground_rules"):
-        if key in fields and fields[key] is not None:
-            setattr(session, key, fields[key].strip())
-    if not session.title:
-        raise DialogueError("empty", _("A session needs a title."))
-    db.session.commit()
-    return session
-
-
 def change_state(user: User, session_id: str, action: str) -> DialogueSession:
     """Start or end a session (and pause or resume it) and tell everyone in it."""
-    from .facilitation import control
-
     if action not in ("start", "pause", "resume", "end"):
         raise DialogueError("invalid")
     return control(user, session_id, action)
@@ -127,7 +93,7 @@ def create_invitation(user: User, session: DialogueSession, *, role: str = "part
     permissions.require_invitable_role(role)
     if side not in SIDES and side is not None:
         raise DialogueError("invalid")
-    if role == "participant" and side is None:
+    if permissions.invitation_needs_side(role) and side is None:
         raise DialogueError("invalid", _("Participants are invited for a side."))
     if max_uses is not None and (not isinstance(max_uses, int) or max_uses < 1 or max_uses > 10_000):
         raise DialogueError("invalid")
@@ -172,35 +138,6 @@ def find_invitation(token) -> Invitation | None:
     return invitation
 
 
-def suggest_name(session: DialogueSession, side: str | None) -> str:
-    """A neutral pseudonym suggestion, such as "Participant 7"."""
-    count = db.session.scalar(select(func.count()).select_from(Membership).where(
-        Membership.session_id == session.id)) or 0
-    for n in range(count + 1, count + 200):
-        candidate = _("Participant %(n)d", n=n)
-        if not _name_taken(session, candidate):
-            return candidate
-    return _("Participant %(n)s", n=secrets.token_hex(2))
-
-
-def _name_taken(session: DialogueSession, display_name: str, except_user: int | None = None) -> bool:
-    query = select(Membership.id).where(Membership.session_id == session.id,
-                                        Membership.name_key == name_key(display_name))
-    if except_user is not None:
-        query = query.where(Membership.user_id != except_user)
-    return db.session.scalar(query) is not None
-
-
-def _shown_name(session: DialogueSession, role: str, display_name) -> str:
-    """The name a new member shows: their choice, or an assigned neutral one in a
-    pseudonymous session (for participants and observers)."""
-    if session.pseudonymous and role in ("participant", "observer"):
-        from .facilitation import neutral_name
-
-        return neutral_name(session)
-    return clean_display_name(display_name)
-
-
 def accept_invitation(user: User, token: str, display_name: str, accepted_rules: bool,
                       naming: str = "pseudonym", include: bool = True) -> Membership:
     """Join a session through an invitation, under a chosen (or, in a pseudonymous session,
@@ -213,16 +150,13 @@ def accept_invitation(user: User, token: str, display_name: str, accepted_rules:
                                                           Membership.user_id == user.id))
     if existing is not None and existing.revoked_at is None:
         return existing
-    if existing is not None:
-        raise DialogueError("forbidden", _("You were removed from this session."))
-    if session.locked:
-        raise DialogueError("forbidden", _("The facilitators have closed this session to new members for now."))
+    permissions.require_joinable(session, existing)
     if not accepted_rules:
         raise DialogueError("invalid", _("Please read and accept the ground rules to join."))
     if naming not in NAMING_CHOICES or not isinstance(include, bool):
         raise DialogueError("invalid")
-    display_name = _shown_name(session, invitation.role, display_name)
-    if _name_taken(session, display_name):
+    display_name = shown_name(session, invitation.role, display_name)
+    if name_taken(session, display_name):
         raise DialogueError("conflict", _("Someone in this session already uses that name."))
     # Count the use under a conditional update so a single-use link cannot be used twice.
     claimed = db.session.execute(
@@ -252,30 +186,10 @@ def add_member(session: DialogueSession, user: User, *, display_name: str, role:
     """Add a member directly (command line and demo), bypassing invitations; their consent
     for the record starts as pseudonym, included (they can change it in the room)."""
     permissions.require_invitable_role(role)
-    display_name = _shown_name(session, role, display_name)
+    display_name = shown_name(session, role, display_name)
     membership = Membership(session_id=session.id, user_id=user.id, display_name=display_name,
                             name_key=name_key(display_name), side=side, role=role)
     db.session.add(membership)
     db.session.add(Consent(session_id=session.id, user_id=user.id, naming="pseudonym", include=True))
     db.session.commit()
     return membership
-
-
-def revoke_membership(user: User, membership_id: int, reason: str = "removed") -> Membership:
-    """Remove a member from a session through the moderation write path (its rules, the
-    two-key rule and the audit log); their live sockets in it are dropped at once."""
-    from .moderation import sanction
-
-    membership = db.session.get(Membership, membership_id)
-    if membership is None:
-        raise DialogueError("not_found")
-    sanction(user, membership.session_id, membership.user_id, "remove", reason=reason or "removed")
-    return membership
-
-
-def end_membership(membership: Membership, reason: str) -> None:
-    """Revoke a membership; once committed, the member's live sockets in the session are dropped."""
-    membership.revoked_at = utcnow()
-    membership.revoked_reason = (reason or "removed")[:200]
-    emitter.drop_on_commit(db.session, emitter.member_room(membership.session_id, membership.user_id),
-                           "removed", session_id=membership.session_id)

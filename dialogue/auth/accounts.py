@@ -5,14 +5,16 @@ from __future__ import annotations
 import hashlib
 import secrets
 
+from flask import session as cookie
 from flask_babel import gettext as _
+from flask_login import login_user
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .. import emitter
+from .. import audience, permissions
 from ..errors import DialogueError
 from ..extensions import db
-from ..models import PLATFORM_ROLES, ApiToken, LoginSession, User, utcnow
+from ..models import ApiToken, LoginSession, User, utcnow
 
 TOKEN_PREFIX = "dlg_"
 MIN_PASSWORD_LENGTH = 10
@@ -40,9 +42,7 @@ def normalise_email(email: str) -> str:
 def create_user(email: str, real_name: str, password: str, role: str = "participant") -> User:
     """Create an account. Refuses a taken e-mail (conflict), a short password or unknown role."""
     email = normalise_email(email)
-    if role not in PLATFORM_ROLES:
-        raise DialogueError("invalid", _("Role must be one of: %(roles)s.", roles=", ".join(PLATFORM_ROLES)),
-                            field="role")
+    permissions.require_platform_role(role)
     if not isinstance(password, str) or len(password) < MIN_PASSWORD_LENGTH:
         raise DialogueError("invalid", _("Passwords need at least %(n)d characters.", n=MIN_PASSWORD_LENGTH),
                             field="password")
@@ -78,6 +78,14 @@ def start_login(user: User) -> LoginSession:
     return login
 
 
+def begin_login(user: User) -> None:
+    """Sign a browser in: a fresh cookie session (a new id, nothing carried over from before)
+    holding a new login record, so that logging out can end exactly this login."""
+    cookie.clear()
+    cookie["login_id"] = start_login(user).id
+    login_user(user)
+
+
 def login_is_valid(login_id: str | None, user_id: int) -> bool:
     """True if this browser login exists, belongs to the user and was not ended."""
     if not login_id:
@@ -94,7 +102,7 @@ def end_login(login_id: str | None) -> None:
     if login is None or login.revoked_at is not None:
         return
     login.revoked_at = utcnow()
-    emitter.drop_on_commit(db.session, emitter.login_room(login_id), "logged_out")
+    audience.drop_login(login_id, "logged_out")
     db.session.commit()
 
 
@@ -106,7 +114,7 @@ def deactivate_user(user: User) -> None:
         select(LoginSession).where(LoginSession.user_id == user.id, LoginSession.revoked_at.is_(None))
     ):
         login.revoked_at = now
-    emitter.drop_on_commit(db.session, emitter.user_room(user.id), "account_deactivated")
+    audience.drop_user(user.id, "account_deactivated")
     db.session.commit()
 
 
@@ -142,11 +150,11 @@ def revoke_api_token(user: User | None, token_id: int) -> None:
     """Revoke one of the user's own tokens (admins, and the operator with user None, any) and
     drop its sockets."""
     token = db.session.get(ApiToken, token_id)
-    if token is None or (user is not None and token.user_id != user.id and not user.is_admin):
+    if token is None or not permissions.can_revoke_token(user, token):
         raise DialogueError("not_found")
     if token.revoked_at is None:
         token.revoked_at = utcnow()
-        emitter.drop_on_commit(db.session, emitter.token_room(token.id), "token_revoked")
+        audience.drop_token(token.id, "token_revoked")
     db.session.commit()
 
 

@@ -1,10 +1,11 @@
 """Transcripts: the record of a session, consent-respecting and carrying its integrity chain.
 
-The JSON document built here is the source of every format (dialogue.services.
-transcript_formats renders Markdown, plain text and printable HTML from it). Attribution is the most private of what was asked for and each
-member's consent in force (a later withdrawal applies to everything they wrote); members
-who did not consent to appear at all are left out with a neutral marker; held, hidden and
-rejected messages are left out of the participants' version; redacted text appears nowhere.
+The JSON document built here is the source of every format (dialogue.transcripts.formats
+renders Markdown, plain text and printable HTML from it). Attribution is the most private of
+what was asked for and each member's consent in force (a later withdrawal applies to
+everything they wrote); members who did not consent to appear at all are left out with a
+neutral marker; held, hidden and rejected messages are left out of the participants' version;
+redacted text appears nowhere.
 """
 
 from __future__ import annotations
@@ -14,15 +15,20 @@ import json
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from .. import permissions
+from .. import permissions, record
 from ..errors import DialogueError
 from ..extensions import db
+from ..facilitation.consent import current_consent
+from ..facilitation.state import phases
 from ..models import AuditEntry, DialogueSession, Membership, Message, User, utcnow
 from ..protocol import iso
-from . import facilitation, record
 
 FORMATS = ("json", "md", "txt", "html")
+
+
 ATTRIBUTIONS = ("named", "pseudonym", "side", "none")  # from the least to the most private
+
+
 VERSIONS = ("participants", "staff")
 
 
@@ -45,9 +51,7 @@ def require_access(user: User, session: DialogueSession | None, version: str) ->
     """Facilitators and admins export any version; members read the participants' version once
     the facilitators published it."""
     membership = permissions.require_view(user, session)
-    if permissions.can_manage_session(user, membership):
-        return
-    if version == "staff" or session.published_at is None:
+    if not permissions.can_read_transcript(user, membership, session, version):
         raise DialogueError("forbidden")
 
 
@@ -57,7 +61,7 @@ class _Attributor:
     def __init__(self, session: DialogueSession, attribution: str, version: str):
         self.session, self.attribution, self.version = session, attribution, version
         self.members = {m.id: m for m in db.session.scalars(select(Membership).where(Membership.session_id == session.id))}
-        self.consent = {m.id: facilitation.current_consent(session.id, m.user_id) for m in self.members.values()}
+        self.consent = {m.id: current_consent(session.id, m.user_id) for m in self.members.values()}
         self.real_names = {}
         self.side_numbers: dict[int, int] = {}
         self.per_side_count: dict[str | None, int] = {}
@@ -109,7 +113,7 @@ def _head(session: DialogueSession, attribution: str, version: str) -> dict:
                     "time_zone": session.time_zone, "preface": session.transcript_preface,
                     "summary": session.transcript_summary, "started_at": iso(session.started_at),
                     "ended_at": iso(session.ended_at), "published_digest": session.published_digest},
-        "phases": [{"index": i, "title": p.title, "prompt": p.prompt} for i, p in enumerate(facilitation.phases(session))],
+        "phases": [{"index": i, "title": p.title, "prompt": p.prompt} for i, p in enumerate(phases(session))],
     }
 
 
@@ -160,44 +164,10 @@ def stream_json(session: DialogueSession, *, attribution: str = "pseudonym", ver
 
 def own_messages(user: User, session: DialogueSession | None) -> dict:
     """Everything the caller wrote in a session, at any time (redacted text excepted)."""
-    membership = permissions.require_view(user, session)
-    if membership is None:
-        raise DialogueError("forbidden")
+    membership = permissions.require_member(permissions.require_view(user, session))
     rows = db.session.scalars(select(Message).where(Message.session_id == session.id, Message.author_id == user.id,
                                                     Message.channel == "room").order_by(Message.id))
     return {"session": {"id": session.id, "title": session.title}, "name": membership.display_name,
             "messages": [{"id": m.id, "created_at": iso(m.created_at), "status": m.status, "phase": m.phase_index,
                           "reply_to": m.reply_to_id, "text": m.body_source if m.status != "redacted" else None}
                          for m in rows]}
-
-
-def publish(user: User, session_id, attribution: str = "pseudonym", public: bool = False) -> DialogueSession:
-    """Publish the participants' version to the session's members (and, if chosen, as a public
-    page with attribution `none` or `side` only); the chain's digest is frozen in the session."""
-    if attribution not in ATTRIBUTIONS:
-        raise DialogueError("invalid", _("attribution must be one of: %(a)s.", a=", ".join(ATTRIBUTIONS)))
-    if public and attribution not in ("side", "none"):
-        raise DialogueError("invalid", _("A public page names nobody: use attribution side or none."))
-    from .common import session_write
-
-    with session_write(session_id) as session:
-        permissions.require_manage(user, session)
-        links = record.chain(session)
-        session.published_digest = links[-1]["hash"] if links else record.GENESIS
-        session.published_at = utcnow()
-        session.published_attribution = attribution
-        session.published_public = bool(public)
-        db.session.commit()
-        return session
-
-
-def set_texts(user: User, session: DialogueSession, preface: str, summary: str) -> DialogueSession:
-    """Facilitators write the transcript's preface and closing summary (plain text)."""
-    permissions.require_manage(user, session)
-    for value in (preface, summary):
-        if not isinstance(value, str) or len(value) > 20_000:
-            raise DialogueError("too_long")
-    session.transcript_preface = preface.strip()
-    session.transcript_summary = summary.strip()
-    db.session.commit()
-    return session

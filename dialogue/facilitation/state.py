@@ -1,0 +1,65 @@
+"""The session's state as members see it (the protocol's SessionState), and telling them."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from .. import audience, permissions
+from ..extensions import db
+from ..models import (
+    AgendaPhase,
+    DialogueSession,
+    RaisedHand,
+)
+from ..protocol import iso, session_object
+from .balance import balance
+
+
+def phases(session: DialogueSession) -> list[AgendaPhase]:
+    """The session's agenda, in order."""
+    return list(db.session.scalars(select(AgendaPhase).where(AgendaPhase.session_id == session.id)
+                                   .order_by(AgendaPhase.position)))
+
+
+def phase_object(session: DialogueSession, agenda: list[AgendaPhase] | None = None) -> dict | None:
+    """The phase under way, as the protocol's SessionState carries it."""
+    if session.phase_index is None:
+        return None
+    agenda = phases(session) if agenda is None else agenda
+    if not 0 <= session.phase_index < len(agenda):
+        return None
+    phase = agenda[session.phase_index]
+    return {"index": session.phase_index, "title": phase.title, "prompt": phase.prompt,
+            "ends_at": iso(session.phase_ends_at), "count": len(agenda)}
+
+
+def hands(session: DialogueSession) -> list[int]:
+    """User ids with a raised hand, in the order the hands went up."""
+    return list(db.session.scalars(select(RaisedHand.user_id).where(RaisedHand.session_id == session.id)
+                                   .order_by(RaisedHand.raised_at, RaisedHand.user_id)))
+
+
+def session_state(session: DialogueSession, *, staff: bool) -> dict:
+    """The protocol's SessionState, plus the session's settings; participants see the side
+    balance only when facilitators turned the balance bar on."""
+    floor = None
+    if session.floor_user_id is not None:
+        floor = {"user_id": session.floor_user_id, "ends_at": iso(session.floor_ends_at)}
+    return {
+        **session_object(session),
+        "phase": phase_object(session),
+        "floor_mode": session.floor_mode,
+        "floor": floor,
+        "hands": hands(session),
+        "balance": balance(session) if permissions.balance_shown(session, staff=staff) else {},
+        "agenda_length": len(phases(session)),
+        "locked": session.locked,
+        "pseudonymous": session.pseudonymous,
+        "show_balance": session.show_balance,
+    }
+
+
+def notify_state(session: DialogueSession) -> None:
+    """After commit, send `session` to everyone in it (staff and members get their views)."""
+    audience.session_views(session.id, "session", session_state(session, staff=True),
+                           session_state(session, staff=False))

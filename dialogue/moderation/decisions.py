@@ -1,0 +1,152 @@
+"""Moderators' decisions on queue items (approve, reject, redact, escalate) and claims."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from sqlalchemy import update
+
+from .. import audience, permissions, record
+from ..errors import DialogueError
+from ..extensions import db
+from ..models import (
+    DialogueSession,
+    Flag,
+    Message,
+    QueueItem,
+    User,
+    utcnow,
+)
+from ..writes import next_seq, session_write
+from .audit import audit, reason_text
+from .people import membership_of
+from .queue import OPEN_STATUSES, item_in, notify_item, parse_item_id, queue_item_object
+
+DECISIONS = ("approve", "reject", "redact", "escalate")
+
+
+def set_status(session: DialogueSession, message: Message, status: str) -> None:
+    """Change a message's status, take the next seq and tell exactly who may now see it."""
+    was_public = message.published
+    message.status = status
+    message.seq = next_seq(session)
+    message.updated_at = utcnow()
+    if status == "visible":
+        message.published = True
+    if status == "redacted":
+        message.body_source = ""
+        message.body_html = ""
+    record.status_changed(session, message)
+    audience.message(session, message, "message_updated" if was_public else "message")
+
+
+def decide(user: User, item_id, action, reason=None) -> dict:
+    """A moderator decides a queue item: approve, reject, redact or escalate it.
+
+    Deciding an item that is already decided is `conflict` and changes nothing. Under the
+    two-key rule a rejection of a participant's message is first a proposal, which takes
+    effect when a second moderator makes the same decision."""
+    item_id = parse_item_id(item_id)
+    if action not in DECISIONS:
+        raise DialogueError("invalid", _("action must be one of: %(a)s.", a=", ".join(DECISIONS)))
+    reason = reason_text(reason, required=action in ("reject", "redact"))
+    found = db.session.get(QueueItem, item_id)
+    if found is None:
+        raise DialogueError("not_found")
+    with session_write(found.session_id) as session:
+        permissions.require_staff(user, session)
+        item = item_in(session, item_id)
+        if item.status not in OPEN_STATUSES:
+            raise DialogueError("conflict", _("This item was already decided (%(status)s).", status=item.status))
+        message = item.message
+        author = membership_of(session.id, message.author_id)
+        if action == "reject" and permissions.needs_second_key(session, author.role if author else ""):
+            if item.proposed_action != "reject":
+                item.proposed_action, item.proposed_by_id, item.proposed_reason = "reject", user.id, reason
+                item.updated_at = utcnow()
+                audit(session.id, user.id, "propose_reject", target_type="message", target_id=message.id,
+                      reason=reason)
+                notify_item(session, item)
+                db.session.commit()
+                return queue_item_object(session, item)
+            if item.proposed_by_id == user.id:
+                raise DialogueError("conflict", _("A second moderator must confirm this decision."))
+            audit(session.id, user.id, "confirm_reject", target_type="message", target_id=message.id,
+                  proposed_by=item.proposed_by_id)
+        _apply_decision(session, item, message, user, action, reason)
+        db.session.commit()
+        return queue_item_object(session, item)
+
+
+def _apply_decision(session, item: QueueItem, message: Message, user: User, action: str, reason: str) -> None:
+    now = utcnow()
+
+    def notify_author(payload: dict) -> None:
+        audience.to_member(session.id, message.author_id, "notice", payload)
+
+    if action == "approve":
+        if message.status in ("held", "hidden"):
+            set_status(session, message, "visible")
+        item.status = "approved"
+        notify_author({"kind": "approved", "message_id": message.id})
+    elif action == "reject":
+        if message.status != "hidden":
+            set_status(session, message, "hidden")
+        item.status = "rejected"
+        notify_author({"kind": "rejected", "message_id": message.id, "reason": reason})
+    elif action == "redact":
+        set_status(session, message, "redacted")
+        # What the matcher quoted from the message, and flag notes that may quote it, go too:
+        # the text must be gone everywhere.
+        item.reasons = [{k: v for k, v in r.items() if k != "matched"} for r in item.reasons or []]
+        db.session.execute(update(Flag).where(Flag.message_id == message.id).values(note=""))
+        item.status = "redacted"
+        notify_author({"kind": "redacted", "message_id": message.id, "reason": reason})
+    else:
+        item.status = "escalated"
+        item.updated_at = now
+        audit(session.id, user.id, "escalate", target_type="message", target_id=message.id, reason=reason)
+        notify_item(session, item)
+        return
+    item.decided_by_id, item.decided_at, item.decision_reason, item.updated_at = user.id, now, reason, now
+    item.proposed_action = None
+    audit(session.id, user.id, action, target_type="message", target_id=message.id, reason=reason)
+    notify_item(session, item)
+
+
+def decide_many(user: User, item_ids, action, reason=None) -> list[dict]:
+    """Bulk decisions: each item decided on its own; one failing does not stop the others."""
+    if not isinstance(item_ids, list) or not item_ids or len(item_ids) > 200:
+        raise DialogueError("invalid", _("item_ids must be a list of 1 to 200 ids."))
+    results = []
+    for item_id in item_ids:
+        try:
+            results.append({"item_id": item_id, "ok": True, "item": decide(user, item_id, action, reason)})
+        except DialogueError as error:
+            db.session.rollback()
+            results.append({"item_id": item_id, **error.to_answer()})
+    return results
+
+
+def claim(user: User, item_id, release: bool = False) -> dict:
+    """Claim an item so that two moderators do not decide the same thing (or release it)."""
+    item_id = parse_item_id(item_id)
+    found = db.session.get(QueueItem, item_id)
+    if found is None:
+        raise DialogueError("not_found")
+    with session_write(found.session_id) as session:
+        membership = permissions.require_staff(user, session)
+        item = item_in(session, item_id)
+        if release:
+            if not permissions.can_release_claim(user, membership, item):
+                raise DialogueError("forbidden")
+            item.claimed_by_id, item.claimed_at = None, None
+        else:
+            if item.status not in OPEN_STATUSES:
+                raise DialogueError("conflict")
+            if item.claimed_by_id not in (None, user.id):
+                raise DialogueError("conflict", _("Another moderator is already on this item."))
+            item.claimed_by_id, item.claimed_at = user.id, utcnow()
+        item.updated_at = utcnow()
+        notify_item(session, item)
+        db.session.commit()
+        return queue_item_object(session, item)

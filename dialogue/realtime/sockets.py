@@ -1,0 +1,107 @@
+"""The sockets connected to this process, who each one is, and `client_event`: the one
+wrapper every client-to-server event goes through.
+
+Every handler re-reads the caller's account, login or token from the database; nothing is
+taken from the client's word or from what the socket knew before. Every handler answers
+through the acknowledgement with {"ok": true, ...} or {"ok": false, "error": {...}} and
+never raises to the client.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+
+from flask import current_app, request
+from flask_babel import gettext as _
+
+from ..auth import accounts
+from ..errors import DialogueError
+from ..extensions import db, socketio
+from ..models import User
+
+# sid -> {"user_id", "login_id" | "token_id"} for sockets connected to this process only.
+live_sockets: dict[str, dict] = {}
+
+
+def _principal() -> dict | None:
+    """Who the socket authenticated as at connect (ids only; each event re-checks them)."""
+    return live_sockets.get(request.sid)
+
+
+def current_user_from_db() -> User:
+    """The socket's user, checked now: account active and login or token not revoked."""
+    principal = _principal()
+    user = db.session.get(User, principal.get("user_id")) if principal else None
+    if user is None or not user.active:
+        raise DialogueError("unauthorized")
+    if principal.get("token_id") is not None:
+        valid = accounts.token_is_valid(principal["token_id"], user.id)
+    else:
+        valid = accounts.login_is_valid(principal.get("login_id"), user.id)
+    if not valid:
+        raise DialogueError("unauthorized")
+    return user
+
+
+MAX_ID = 2**63 - 1
+
+
+def refuse_unstorable(value, depth: int = 0) -> None:
+    """Refuse values no database column can hold: NUL characters, lone surrogates, integers
+    beyond 64 bits, and deep nesting. Checked once here for every event."""
+    if depth > 8:
+        raise DialogueError("invalid")
+    if isinstance(value, str):
+        if "\x00" in value or any(0xD800 <= ord(c) <= 0xDFFF for c in value):
+            raise DialogueError("invalid", _("Text may not contain NUL or unpaired surrogate characters."))
+    elif isinstance(value, int) and not isinstance(value, bool):
+        if not -MAX_ID <= value <= MAX_ID:
+            raise DialogueError("invalid", _("Numbers must fit in 64 bits."))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            refuse_unstorable(key, depth + 1)
+            refuse_unstorable(item, depth + 1)
+    elif isinstance(value, list):
+        for item in value:
+            refuse_unstorable(item, depth + 1)
+
+
+def client_event(name: str):
+    """Register a client-to-server event whose handler takes (user, payload) and returns a dict."""
+
+    def decorator(handler):
+        @functools.wraps(handler)
+        def wrapper(*args):
+            try:
+                payload = args[0] if len(args) == 1 else None
+                if not isinstance(payload, dict):
+                    raise DialogueError("invalid", _("The event needs one JSON object."))
+                size = len(json.dumps(payload, ensure_ascii=False).encode("utf-8", "surrogatepass"))
+                if size > current_app.config["DIALOGUE_MAX_EVENT_BYTES"]:
+                    raise DialogueError("too_long")
+                refuse_unstorable(payload)
+                result = handler(current_user_from_db(), payload)
+                # End what the handler left open (its reads), so no socket holds a transaction.
+                db.session.commit()
+                return {"ok": True, **(result or {})}
+            except DialogueError as error:
+                db.session.rollback()
+                return error.to_answer()
+            except Exception:
+                current_app.logger.exception("Socket.IO event %s failed", name)
+                db.session.rollback()
+                return DialogueError("internal").to_answer()
+
+        socketio.on_event(name, wrapper)
+        return handler
+
+    return decorator
+
+
+def session_id_field(payload: dict) -> str:
+    """The event's `session_id`: a short string, or `invalid`."""
+    session_id = payload.get("session_id")
+    if not isinstance(session_id, str) or not session_id or len(session_id) > 64:
+        raise DialogueError("invalid", _("session_id must be a string."))
+    return session_id
