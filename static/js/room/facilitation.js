@@ -1,8 +1,9 @@
 // Facilitation in the live room (docs/protocol.md and ../shared/protocol.md, "Facilitation"):
 // the agenda phase with its countdown, the floor and the raised hands, the side-balance bar,
 // the facilitators' controls, the staff's participation panel and each member's own settings
-// (consent for the record, hidden presence). room.js owns the socket and the composer; this
-// module draws the session's state and sends the facilitation events. Like room.js it holds
+// (consent for the record, hidden presence). The socket is room/connection.js's and the
+// composer room/composer.js's; this module draws the session's state and sends the
+// facilitation events through the request it is given. Like the rest of the room it holds
 // no user-visible text: every sentence comes translated from data-i18n-* attributes of #room,
 // and names reach the page through textContent only.
 
