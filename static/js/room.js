@@ -5,23 +5,26 @@
 //   store.js         the messages by id, each at its newest change (seq)
 //   message-list.js  the room's and the staff's lists: placing, scrolling, "new messages"
 //   render.js        drawing one message;  flags.js  flagging one for the moderators
-//   composer.js      writing: one composer for the room, one for the staff channel
+//   composer.js      writing to a channel: one composer, made twice by channels.js
+//                    (the room's and the staff back-channel's)
 //   notices.js       the state line, room notice, moderators' notices, mute, queue count
 //   presence.js      who is here now
 //   facilitation.js  phase, floor, balance, the facilitators' controls, my settings
+//                    (with phase.js, floor.js, balance.js, session-controls.js,
+//                    my-settings.js and ui.js)
 // Everything shown comes from data attributes of #room, already translated by the server.
 // Text from people goes into the page with textContent; the only HTML inserted is a
 // message's body_html, which the server sanitized.
 
-import { capitalised, dateFormats, parseDate, translator } from "./common.js";
-import { createComposer } from "./room/composer.js";
+import { dateFormats, translator } from "./common.js";
+import { createRoomComposer, createStaffComposer } from "./room/channels.js";
 import { createConnection } from "./room/connection.js";
 import { startFacilitation } from "./room/facilitation.js";
 import { createFlags } from "./room/flags.js";
 import { createMessageList, createMessages } from "./room/message-list.js";
 import { createNotices } from "./room/notices.js";
 import { createPresence } from "./room/presence.js";
-import { createRenderer, excerptOf } from "./room/render.js";
+import { createRenderer } from "./room/render.js";
 import { createStore } from "./room/store.js";
 
 const root = document.getElementById("room");
@@ -188,99 +191,24 @@ function startRoom(root) {
     updateComposers();
   }
 
-  // --- The composers -------------------------------------------------------------------
+  // --- The composers: the room's and the staff channel's --------------------------------
 
-  function roomComposerOpen() {
-    return canWrite && !connection.isStopped() && sessionState === "live" && !notices.isMuted()
-      && !facilitation.waitingForFloor();
-  }
-
-  /** Why the room's composer is closed; null keeps the note (sending, or waiting to send). */
-  function roomComposerNote({ open, sending, pending, connected }) {
-    const stopped = connection.isStopped();
-    const live = canWrite && sessionState === "live";
-    if (!open && !stopped && live && notices.isMuted()) {
-      return t("mutedUntil", { time: formatTime(notices.mutedTill()) });
-    } else if (!open && !stopped && live && facilitation.waitingForFloor()) {
-      return facilitation.waitingNote();
-    } else if (!open && !stopped) {
-      return t("composerClosed" + capitalised(sessionState)) || t("composerClosed");
-    } else if (!open) {
-      return "";
-    } else if (!sending && !pending && connected) {
-      return facilitation.openComposerNote();
-    }
-    return null;
-  }
-
-  function roomRefusal(answer) {
-    const error = (answer && answer.error) || {};
-    if (error.code === "muted") {
-      notices.setMuted(error.until);
-      const until = parseDate(error.until);
-      return { text: until ? t("mutedUntil", { time: formatTime(until) }) : error.message || t("muted") };
-    } else if (error.code === "not_your_turn") {
-      return { text: t("notYourTurn"), code: "not_your_turn" };
-    } else if (error.code === "session_not_live") {
-      return { text: t("sessionNotLive") };
-    }
-    return { text: error.message || t("sendFailed") };
-  }
-
-  const form = $("composer");
-  if (form) {
-    composer = createComposer({
-      channel: "room", mode: "queue", t, sessionId, maxChars, connection,
-      elements: {
-        form, input: $("message-input"), send: $("send-button"), note: $("composer-note"),
-        error: $("composer-error"), counter: $("char-counter"),
-        reply: {
-          box: $("reply-target"), text: $("reply-target-text"), cancel: $("reply-cancel"),
-          lookup: (id) => store.get(id)?.data,
-          describe: (data) => t("replyingTo", { name: (data.author || {}).name || "", excerpt: excerptOf(data) }),
-        },
-      },
-      isOpen: roomComposerOpen,
-      note: roomComposerNote,
-      openNote: () => facilitation.openComposerNote(),
-      refusal: roomRefusal,
-      onSent: (message) => {
-        messages.upsert(message);
-        roomList.scrollToBottom();
-      },
-      onUpdate: ({ open, sending }) => {
-        root.dataset.composer = open ? "open" : "closed";
-        form.setAttribute("aria-busy", sending ? "true" : "false");
-        root.dataset.floor = facilitation.waitingForFloor() ? "waiting" : (facilitation.holdsFloor() ? "mine" : "");
-      },
-    });
-  }
-
-  const staffForm = $("staff-composer");
-  if (staffForm) {
-    staffComposer = createComposer({
-      channel: "staff", mode: "refuse", t, sessionId, maxChars, connection,
-      elements: {
-        form: staffForm, input: $("staff-input"), send: $("staff-send"), note: $("staff-note"),
-        error: $("staff-error"),
-      },
-      // The server takes messages, staff ones included, only while the session is live.
-      isOpen: () => !connection.isStopped() && sessionState === "live",
-      note: ({ open, sending }) => (open || connection.isStopped() ? (sending ? t("sending") : "") : t("staffClosed")),
-      openNote: () => "",
-      refusal: (answer) => {
-        if (!answer) {
-          return { text: t("sendFailed") + " " + t("noAnswer") };
-        }
-        const error = answer.error || {};
-        return { text: error.code === "session_not_live" ? t("staffClosed") : error.message || t("sendFailed") };
-      },
-      onSent: (message) => {
-        messages.upsert(message);
-        staffList?.scrollToBottom();
-      },
-    });
-  }
+  composer = createRoomComposer({
+    root, t, sessionId, maxChars, canWrite, connection, store, notices, facilitation, formatTime,
+    sessionState: () => sessionState,
+    onSent: (message) => {
+      messages.upsert(message);
+      roomList.scrollToBottom();
+    },
+  });
+  staffComposer = createStaffComposer({
+    t, sessionId, maxChars, connection,
+    sessionState: () => sessionState,
+    onSent: (message) => {
+      messages.upsert(message);
+      staffList?.scrollToBottom();
+    },
+  });
 
   // --- Live events ---------------------------------------------------------------------
 
