@@ -2,12 +2,14 @@
 // read the open queue items of their sessions, decide them, and act on their authors.
 // Everything this script shows comes from data attributes of #moderation-queue, already
 // translated by the server. Text from people goes into the page with textContent; the only
-// HTML inserted is a message's body_html, which the server sanitized.
+// HTML inserted is a message's body_html, which the server sanitized. The helpers it shares
+// with the room (translations, time formats, the Socket.IO connection) are in common.js.
 
-import { io } from "../vendor/socket.io-client/socket.io.esm.min.js";
+import {
+  RETRY_DELAY_MS, closeSocket, dateFormats, el, hideNotice, keyPart, openSocket, parseDate, requester,
+  showNotice, statusLine, superviseSocket, translator,
+} from "./common.js";
 
-const ACK_TIMEOUT_MS = 10000;
-const RETRY_DELAY_MS = 2000;
 const MUTE_MINUTES = 10;
 const DISARM_MS = 6000;
 const CLOSED_NOTE_MS = 10000;
@@ -41,39 +43,16 @@ function startQueue(root) {
 
   // --- Translated text -----------------------------------------------------------------
 
-  /** The sentence stored as data-i18n-<key> (key in camelCase), with {placeholders} filled. */
-  function t(key, values = {}) {
-    const name = "i18n" + key.charAt(0).toUpperCase() + key.slice(1);
-    const template = root.dataset[name] ?? "";
-    return template.replace(/\{(\w+)\}/g, (whole, field) =>
-      Object.prototype.hasOwnProperty.call(values, field) ? String(values[field]) : whole);
-  }
-
-  /** "identifying_info" -> "IdentifyingInfo", for data-i18n keys. */
-  function keyPart(word) {
-    return String(word || "").split(/[_\-\s]+/).filter(Boolean)
-      .map((part) => part.charAt(0).toUpperCase() + part.slice(1)).join("");
-  }
+  const t = translator(root);
 
   /** The translation of key + code, or the code itself when there is none. */
   function label(prefix, code) {
     return t(prefix + keyPart(code)) || String(code ?? "");
   }
 
-  const timeFormat = new Intl.DateTimeFormat(language, { hour: "2-digit", minute: "2-digit" });
-  const dayTimeFormat = new Intl.DateTimeFormat(language, {
-    day: "numeric", month: "short", hour: "2-digit", minute: "2-digit",
-  });
-  const fullDateFormat = new Intl.DateTimeFormat(language, { dateStyle: "full", timeStyle: "medium" });
+  const { formatTime, fullDate } = dateFormats(language);
   const listFormat = typeof Intl.ListFormat === "function"
     ? new Intl.ListFormat(language, { style: "short", type: "unit" }) : null;
-
-  function formatTime(date) {
-    const now = new Date();
-    const sameDay = date.getFullYear() === now.getFullYear() && date.getMonth() === now.getMonth()
-      && date.getDate() === now.getDate();
-    return sameDay ? timeFormat.format(date) : dayTimeFormat.format(date);
-  }
 
   function unitFormat(unit) {
     return new Intl.NumberFormat(language, { style: "unit", unit, unitDisplay: "short", maximumFractionDigits: 0 });
@@ -98,14 +77,6 @@ function startQueue(root) {
     return listFormat ? listFormat.format(parts) : parts.join(", ");
   }
 
-  function parseDate(value) {
-    if (!value) {
-      return null;
-    }
-    const date = new Date(value);
-    return Number.isNaN(date.getTime()) ? null : date;
-  }
-
   function timeElement(value, className = "") {
     const date = parseDate(value);
     const element = document.createElement("time");
@@ -115,18 +86,7 @@ function startQueue(root) {
     if (date) {
       element.dateTime = value;
       element.textContent = formatTime(date);
-      element.title = fullDateFormat.format(date);
-    }
-    return element;
-  }
-
-  function el(tag, className = "", text = null) {
-    const element = document.createElement(tag);
-    if (className) {
-      element.className = className;
-    }
-    if (text !== null) {
-      element.textContent = text;
+      element.title = fullDate(date);
     }
     return element;
   }
@@ -153,51 +113,16 @@ function startQueue(root) {
 
   // --- Connection ----------------------------------------------------------------------
 
-  const socket = io({ transports: ["websocket", "polling"] });
+  const socket = openSocket();
+  const request = requester(socket);
+  const setConnection = statusLine(connectionStatus, t);
 
-  function setConnection(state) {
-    if (connectionStatus.dataset.state === state) {
-      return;
-    }
-    connectionStatus.dataset.state = state;
-    connectionStatus.textContent = t(state);
-  }
-
-  function request(event, payload) {
-    return socket.timeout(ACK_TIMEOUT_MS).emitWithAck(event, payload);
-  }
-
-  socket.on("connect", () => {
-    setConnection("connected");
-    requestQueue();
-  });
-
-  socket.on("disconnect", (reason) => {
-    if (stopped) {
-      setConnection("disconnected");
-      return;
-    }
-    if (reason === "io server disconnect") {
-      stop(t("disconnectedByServer"));
-      return;
-    }
-    setConnection("reconnecting");
-  });
-
-  socket.io.on("reconnect_attempt", () => {
-    if (!stopped) {
-      setConnection("reconnecting");
-    }
-  });
-
-  socket.on("connect_error", (error) => {
-    if (error && error.data && error.data.code === "unauthorized") {
-      stop(t("signInAgain"), root.dataset.loginUrl, t("signIn"));
-      return;
-    }
-    if (!stopped) {
-      setConnection("reconnecting");
-    }
+  superviseSocket(socket, {
+    isStopped: () => stopped,
+    setConnection,
+    onConnect: () => requestQueue(),
+    onServerDisconnect: () => stop(t("disconnectedByServer")),
+    onUnauthorized: () => stop(t("signInAgain"), root.dataset.loginUrl, t("signIn")),
   });
 
   socket.on("removed", (payload) => {
@@ -214,28 +139,18 @@ function startQueue(root) {
 
   function stop(text, link = null, linkText = "") {
     stopped = true;
-    socket.io.opts.reconnection = false;
-    socket.disconnect();
+    closeSocket(socket);
     setConnection("disconnected");
     showQueueError(text, link, linkText);
     root.dataset.stopped = "true";
   }
 
   function showQueueError(text, link = null, linkText = "") {
-    const paragraph = el("p", "", text);
-    if (link) {
-      paragraph.append(" ");
-      const anchor = el("a", "", linkText);
-      anchor.href = link;
-      paragraph.append(anchor);
-    }
-    queueError.replaceChildren(paragraph);
-    queueError.hidden = false;
+    showNotice(queueError, text, link, linkText);
   }
 
   function hideQueueError() {
-    queueError.hidden = true;
-    queueError.replaceChildren();
+    hideNotice(queueError);
   }
 
   // --- Reading the queue -----------------------------------------------------------------

@@ -1,0 +1,181 @@
+// Helpers shared by the pages' entry modules (room.js and queue.js): translated sentences
+// read from data-i18n-* attributes, dates and times in the reader's format, a small DOM
+// builder, and the Socket.IO side of a page: the connection, acknowledged requests with a
+// timeout, the connection status line and the reconnect life cycle (docs/protocol.md).
+// Like the pages, this module holds no user-visible text, and text goes into the page with
+// textContent only.
+
+import { io } from "../vendor/socket.io-client/socket.io.esm.min.js";
+
+/** How long a request waits for its acknowledgement. */
+export const ACK_TIMEOUT_MS = 10000;
+/** How long to wait before trying again after a request got no answer. */
+export const RETRY_DELAY_MS = 2000;
+
+// --- Translated text -------------------------------------------------------------------
+
+/** A t(key, values) reading root's data-i18n-<key> (key in camelCase), {placeholders} filled. */
+export function translator(root) {
+  return function t(key, values = {}) {
+    const name = "i18n" + key.charAt(0).toUpperCase() + key.slice(1);
+    const template = root.dataset[name] ?? "";
+    return template.replace(/\{(\w+)\}/g, (whole, field) =>
+      Object.prototype.hasOwnProperty.call(values, field) ? String(values[field]) : whole);
+  };
+}
+
+/** "live" -> "Live", for data-i18n keys. */
+export function capitalised(word) {
+  return String(word || "").charAt(0).toUpperCase() + String(word || "").slice(1);
+}
+
+/** "identifying_info" -> "IdentifyingInfo", for data-i18n keys. */
+export function keyPart(word) {
+  return String(word || "").split(/[_\-\s]+/).filter(Boolean)
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1)).join("");
+}
+
+// --- Dates and times -------------------------------------------------------------------
+
+/** A Date from an ISO string, or null when there is none or it does not parse. */
+export function parseDate(value) {
+  if (!value) {
+    return null;
+  }
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+/**
+ * Time formats for one locale (undefined: the browser's):
+ * formatTime(date) is "14:05" today and "3 May, 14:05" on another day; fullDate(date) is the
+ * long form, for titles.
+ */
+export function dateFormats(locale) {
+  const timeFormat = new Intl.DateTimeFormat(locale, { hour: "2-digit", minute: "2-digit" });
+  const dayTimeFormat = new Intl.DateTimeFormat(locale, {
+    day: "numeric", month: "short", hour: "2-digit", minute: "2-digit",
+  });
+  const fullDateFormat = new Intl.DateTimeFormat(locale, { dateStyle: "full", timeStyle: "medium" });
+
+  function formatTime(date) {
+    const now = new Date();
+    const sameDay = date.getFullYear() === now.getFullYear() && date.getMonth() === now.getMonth()
+      && date.getDate() === now.getDate();
+    return sameDay ? timeFormat.format(date) : dayTimeFormat.format(date);
+  }
+
+  return { formatTime, fullDate: (date) => fullDateFormat.format(date) };
+}
+
+// --- The page --------------------------------------------------------------------------
+
+/** A new element with an optional class and text (set as textContent). */
+export function el(tag, className = "", text = null) {
+  const element = document.createElement(tag);
+  if (className) {
+    element.className = className;
+  }
+  if (text !== null) {
+    element.textContent = text;
+  }
+  return element;
+}
+
+/** Fill a notice box with one sentence and an optional link after it, and show it. */
+export function showNotice(box, text, link = null, linkText = "") {
+  const paragraph = el("p", "", text);
+  if (link) {
+    paragraph.append(" ");
+    const anchor = el("a", "", linkText);
+    anchor.href = link;
+    paragraph.append(anchor);
+  }
+  box.replaceChildren(paragraph);
+  box.hidden = false;
+}
+
+/** Hide and empty a notice box. */
+export function hideNotice(box) {
+  box.hidden = true;
+  box.replaceChildren();
+}
+
+// --- Socket.IO -------------------------------------------------------------------------
+
+/** Connect to the server (websocket first, long polling where that is blocked). */
+export function openSocket() {
+  return io({ transports: ["websocket", "polling"] });
+}
+
+/** A request(event, payload) for a socket: an acknowledged emit that resolves to the answer
+    and rejects on timeout or disconnect. */
+export function requester(socket) {
+  return (event, payload) => socket.timeout(ACK_TIMEOUT_MS).emitWithAck(event, payload);
+}
+
+/** A setConnection(state) writing "connecting", "connected", "reconnecting" or
+    "disconnected" to the status element (data-state and its translated text). */
+export function statusLine(element, t) {
+  return function setConnection(state) {
+    if (element.dataset.state === state) {
+      return;
+    }
+    element.dataset.state = state;
+    element.textContent = t(state);
+  };
+}
+
+/**
+ * Follow a socket's life cycle on the status line, as the protocol asks: reconnect by
+ * ourselves after a lost connection, but not after the server dropped us on purpose.
+ *
+ * hooks: { isStopped(), setConnection(state), onConnect(), onServerDisconnect(),
+ *          onUnauthorized(), onDisconnect(reason)?, onReconnecting()? }
+ */
+export function superviseSocket(socket, hooks) {
+  socket.on("connect", () => {
+    hooks.setConnection("connected");
+    hooks.onConnect();
+  });
+
+  socket.on("disconnect", (reason) => {
+    if (hooks.onDisconnect) {
+      hooks.onDisconnect(reason);
+    }
+    if (hooks.isStopped()) {
+      hooks.setConnection("disconnected");
+      return;
+    }
+    if (reason === "io server disconnect") {
+      hooks.onServerDisconnect();
+      return;
+    }
+    hooks.setConnection("reconnecting");
+    if (hooks.onReconnecting) {
+      hooks.onReconnecting();
+    }
+  });
+
+  socket.io.on("reconnect_attempt", () => {
+    if (!hooks.isStopped()) {
+      hooks.setConnection("reconnecting");
+    }
+  });
+
+  socket.on("connect_error", (error) => {
+    if (error && error.data && error.data.code === "unauthorized") {
+      hooks.onUnauthorized();
+      return;
+    }
+    if (!hooks.isStopped()) {
+      hooks.setConnection("reconnecting");
+    }
+  });
+}
+
+/** Disconnect for good: no more reconnecting. */
+export function closeSocket(socket) {
+  socket.io.opts.reconnection = false;
+  socket.disconnect();
+}
