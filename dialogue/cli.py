@@ -1,4 +1,5 @@
-"""The `dialogue` command line: serve, demo, users, tokens (database commands come from Flask-Migrate)."""
+"""The `dialogue` command line: serve, demo, users, tokens, words, transcript (database commands come
+from Flask-Migrate)."""
 
 from __future__ import annotations
 

@@ -210,10 +210,6 @@ class Membership(db.Model):
     user: Mapped[User] = relationship()
     session: Mapped[DialogueSession] = relationship()
 
-    @property
-    def is_current(self) -> bool:
-        return self.revoked_at is None
-
 
 class Invitation(db.Model):
     """A link that lets people join a session on a given side and in a given role."""

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Flask, session
+from flask import Flask
+from flask import session as cookie
 from flask_babel import lazy_gettext as _l
 
 from ..extensions import db, login_manager
@@ -25,7 +26,7 @@ def init_app(app: Flask) -> None:
             user = db.session.get(User, int(user_id))
         except (TypeError, ValueError):
             return None
-        if user is None or not user.active or not accounts.login_is_valid(session.get("login_id"), user.id):
+        if user is None or not user.active or not accounts.login_is_valid(cookie.get("login_id"), user.id):
             return None
         return user
 

@@ -1,4 +1,4 @@
-"""Forms for signing in, creating an account and managing API tokens."""
+"""Forms for signing in and managing API tokens."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm

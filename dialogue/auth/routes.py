@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import session as cookie
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
@@ -37,9 +38,9 @@ def logout():
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
-    accounts.end_login(session.get("login_id"))
+    accounts.end_login(cookie.get("login_id"))
     logout_user()
-    session.clear()
+    cookie.clear()
     flash(_("You are signed out."))
     return redirect(url_for("auth.login"))
 

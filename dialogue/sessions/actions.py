@@ -6,6 +6,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -86,9 +87,12 @@ def _invitation_hash(token: str) -> str:
 
 
 def create_invitation(user: User, session: DialogueSession, *, role: str = "participant",
-                      side: str | None = None, max_uses: int | None = 1, days: int = 14,
+                      side: str | None = None, max_uses: int | None = 1, days: int | None = None,
                       label: str = "") -> tuple[Invitation, str]:
-    """Create an invitation link; the token is returned once and only its hash is kept."""
+    """Create an invitation link, valid `days` days (DIALOGUE_INVITATION_DAYS unless given); the
+    token is returned once and only its hash is kept."""
+    if days is None:
+        days = current_app.config["DIALOGUE_INVITATION_DAYS"]
     permissions.require_manage(user, session)
     permissions.require_invitable_role(role)
     if side not in SIDES and side is not None:

@@ -42,7 +42,8 @@ class InvitationForm(FlaskForm):
     side = SelectField(_l("Side"), choices=[SelectChoice("a"), SelectChoice("b"), SelectChoice("")])
     max_uses = IntegerField(_l("How many people may use it (empty: no limit)"), default=1,
                             validators=[Optional(), NumberRange(min=1, max=10000)])
-    days = IntegerField(_l("Valid for days"), default=14, validators=[InputRequired(), NumberRange(min=1, max=365)])
+    # Its default comes from DIALOGUE_INVITATION_DAYS (the manage page fills it in).
+    days = IntegerField(_l("Valid for days"), validators=[InputRequired(), NumberRange(min=1, max=365)])
     label = StringField(_l("Note for yourself"), validators=[Optional(), Length(max=120)])
     submit = SubmitField(_l("Create invitation link"))
 

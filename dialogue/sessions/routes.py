@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -58,7 +58,7 @@ def manage(session_id: str):
         permissions.require_manage(current_user, session)
     except DialogueError:
         abort(403)
-    form = InvitationForm()
+    form = InvitationForm(days=current_app.config["DIALOGUE_INVITATION_DAYS"])
     form.side.choices = side_choices(session)
     moderation_form = ModerationSettingsForm(moderation=session.moderation_mode,
                                              flag_threshold=session.flag_threshold, two_key=session.two_key)
