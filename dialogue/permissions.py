@@ -15,6 +15,7 @@ from sqlalchemy import select, true
 from .errors import DialogueError
 from .extensions import db
 from .models import (
+    NAMING_CHOICES,
     PLATFORM_ROLES,
     ApiToken,
     DialogueSession,
@@ -246,6 +247,16 @@ def can_read_transcript(user: User, membership: Membership | None, session: Dial
     if can_manage_session(user, membership):
         return True
     return membership is not None and version == "participants" and session.published_at is not None
+
+
+def transcript_attribution(user: User, membership: Membership | None, session: DialogueSession,
+                           requested: str) -> str:
+    """The attribution a transcript is built with: facilitators and admins get what they ask
+    for; members get what the facilitators published, or more private if they ask for it,
+    never more named (NAMING_CHOICES runs from the least to the most private)."""
+    if can_manage_session(user, membership) or session.published_attribution not in NAMING_CHOICES:
+        return requested
+    return max(requested, session.published_attribution, key=NAMING_CHOICES.index)
 
 
 @dataclass(frozen=True)

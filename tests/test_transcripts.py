@@ -191,6 +191,15 @@ def test_transcript_over_http(dialogue, app):
         publishing.publish(room.facilitator.user, room.id, "named", public=True)
     response = participant.get(f"/api/sessions/{room.id}/transcript?format=json&attribution=side")
     assert response.status_code == 200 and response.get_json()["attribution"] == "side"
+    # Published as `side`: asking for more names gets the published attribution, more privacy is granted.
+    for asked, got in (("named", "side"), ("pseudonym", "side"), ("none", "none")):
+        for fmt in ("json", "md", "txt", "html"):
+            response = participant.get(f"/api/sessions/{room.id}/transcript?format={fmt}&attribution={asked}")
+            assert response.status_code == 200, (asked, fmt)
+            body = response.get_data(as_text=True)
+            assert all(p.user.real_name not in body and p.name not in body for p in room.participants), (asked, fmt)
+        answer = participant.get(f"/api/sessions/{room.id}/transcript?format=json&attribution={asked}").get_json()
+        assert answer["attribution"] == got
     assert participant.get(f"/api/sessions/{room.id}/transcript?version=staff").status_code == 403
     bad = participant.get(f"/api/sessions/{room.id}/transcript?format=pdf")
     assert bad.status_code == 400 and "json" in bad.get_json()["error"]["message"]

@@ -47,12 +47,13 @@ def check_request(fmt, attribution, version) -> None:
         raise DialogueError("invalid", _("version must be one of: %(v)s.", v=", ".join(VERSIONS)))
 
 
-def require_access(user: User, session: DialogueSession | None, version: str) -> None:
-    """Facilitators and admins export any version; members read the participants' version once
-    the facilitators published it."""
+def require_access(user: User, session: DialogueSession | None, version: str, attribution: str) -> str:
+    """Check that the caller may read this version of the session's transcript, and return
+    the attribution it is built with (members never get more names than were published)."""
     membership = permissions.require_view(user, session)
     if not permissions.can_read_transcript(user, membership, session, version):
         raise DialogueError("forbidden")
+    return permissions.transcript_attribution(user, membership, session, attribution)
 
 
 class _Attributor:

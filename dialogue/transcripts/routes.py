@@ -30,7 +30,7 @@ def transcript(session_id: str):
     version = request.args.get("version", "participants")
     transcripts.check_request(fmt, attribution, version)
     session = db.session.get(DialogueSession, session_id)
-    transcripts.require_access(current_user, session, version)
+    attribution = transcripts.require_access(current_user, session, version, attribution)
     if fmt == "json":
         # Streamed: the response starts before the whole file is built, in bounded memory.
         body = stream_with_context(transcripts.stream_json(session, attribution=attribution, version=version))
