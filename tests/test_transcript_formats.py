@@ -422,3 +422,62 @@ def test_the_html_prints_to_pdf(dialogue, app, browser):
     assert pdf.startswith(b"%PDF")
     assert len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf)) >= 1
     assert problems == []
+
+
+# --- outside attack material in the readable exports --------------------------------------------
+
+class _LinkAudit(HTMLParser):
+    """Every link, image and script-capable thing in rendered Markdown."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.problems: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag in ("img", "script", "iframe", "object", "embed", "svg", "form", "base", "link", "meta"):
+            self.problems.append(f"<{tag}>")
+        for name, value in attrs.items():
+            if name.startswith("on"):
+                self.problems.append(f"{tag} {name}")
+            if name in ("href", "src", "action", "formaction", "xlink:href"):
+                # The only links a transcript makes are its own: anchors and replies inside it.
+                if not re.fullmatch(r"#message-\d+", value or ""):
+                    self.problems.append(f"{tag} {name}={value!r}")
+
+    handle_startendtag = handle_starttag
+
+
+def _corpus_document(ctx) -> dict:
+    from .test_sanitize import corpus
+
+    room = gen_room(participants=2)
+    say(room.participants[0], room, "An ordinary first message.")
+    document = export(room)
+    shown = document["messages"][0]
+    document["messages"] = [{**shown, "id": index + 1, "text": text, "html": ""}
+                            for index, (_source, text) in enumerate(corpus())]
+    # A reference definition in one message must not turn text of another into a link.
+    document["messages"] += [{**shown, "id": 900_001, "text": "[victim]: javascript:alert(document.domain)"},
+                             {**shown, "id": 900_002, "text": "click [victim] or [here][victim] ![x](javascript:1)"}]
+    return document
+
+
+def test_markdown_export_of_the_corpora_opens_no_link_in_either_renderer(ctx):
+    import markdown as python_markdown
+    from markdown_it import MarkdownIt
+
+    output = to_markdown(_corpus_document(ctx))
+    for name, render in (("markdown-it-py", MarkdownIt("commonmark").render),
+                         ("Python-Markdown", python_markdown.markdown)):
+        audit = _LinkAudit()
+        audit.feed(render(output))
+        audit.close()
+        assert audit.problems == [], (name, audit.problems[:20])
+
+
+def test_text_export_of_the_corpora_keeps_every_message(ctx):
+    document = _corpus_document(ctx)
+    output = to_text(document)
+    for message in document["messages"][:200]:
+        assert f"#{message['id']} · " in output

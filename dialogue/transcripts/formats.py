@@ -32,10 +32,17 @@ def _md_lines(text: str) -> str:
     return "  \n".join(_md(line) for line in text.split("\n"))
 
 
+# What a message's Markdown may not do in the export: open a link, an image, a reference
+# definition (which would apply to the whole document) or an autolink.
+_MD_LINK_SYNTAX = re.compile(r"([\\\[\]])")
+
+
 def _md_quote(source: str) -> str:
-    """A message's own Markdown as a block quote; raw HTML is neutralised, since some readers
-    of Markdown would run it, and line breaks are kept as the room showed them."""
-    lines = source.replace("\r\n", "\n").replace("<", "&lt;").split("\n")
+    """A message's own Markdown as a block quote, its emphasis and lists kept. Raw HTML and
+    autolinks are neutralised (`<`), and so are link, image and reference brackets (escaped),
+    since some readers of Markdown would follow a `javascript:` destination; line breaks are
+    kept as the room showed them."""
+    lines = _MD_LINK_SYNTAX.sub(r"\\\1", source.replace("\r\n", "\n")).replace("<", "&lt;").split("\n")
     out = []
     for index, line in enumerate(lines):
         hard_break = index + 1 < len(lines) and line.strip() and lines[index + 1].strip()
