@@ -62,7 +62,7 @@ def prepare(app: Flask) -> None:
         except IntegrityError:  # another process loaded them at the same moment
             db.session.rollback()
         current_matcher()  # compile the watched words now, not inside the first message's send
-        presence.clear_left_behind()
+        presence.refresh_and_expire(set())
         db.session.remove()
 
 

@@ -144,24 +144,3 @@ def test_dialogue_serve_and_the_wsgi_module_share_the_start_up():
     out = subprocess.run([sys.executable, "-c", "import dialogue, sys; print('dialogue.app' in sys.modules)"],
                          capture_output=True, text=True, check=True, cwd=root)
     assert out.stdout.strip() == "False", "importing the package must not import the platform (gevent patches first)"
-
-
-def test_a_restarted_process_clears_the_presence_of_its_dead_predecessor(fresh):
-    other, _url = fresh
-    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
-                              text=True, check=True)
-    dead_pid = int(finished.stdout)  # a process of this host that has ended
-    host = presence.process_id().split(":")[0]
-    with other.app_context():
-        room = gen_room(participants=2)
-        alice, bora = room.participants
-        db.session.add_all([
-            Presence(sid="predecessor", session_id=room.id, user_id=alice.id, process_id=f"{host}:{dead_pid}:old",
-                     seen_at=utcnow()),
-            Presence(sid="other-host", session_id=room.id, user_id=bora.id, process_id="elsewhere:1:live",
-                     seen_at=utcnow()),
-        ])
-        db.session.commit()
-        assert presence.clear_left_behind() == 1
-        assert set(db.session.scalars(select(Presence.sid))) == {"other-host"}
-        db.session.remove()

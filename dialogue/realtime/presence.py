@@ -2,10 +2,9 @@
 
 Each row names the server process that holds the socket. That process refreshes its rows on
 every sweep and deletes them when the socket goes; rows that nobody refreshed for
-:func:`stale_after` (their process died without cleaning up) are removed by any process, and
-a process that starts removes at once the rows of processes of its own host that no longer
-run (a restart). So several processes can share a database, and a process that starts never
-touches the rows of another that is still running.
+:func:`stale_after` (their process died without cleaning up) are removed by any process. So
+several processes can share a database, and a process that starts never touches the rows of
+another that is still running.
 """
 
 from __future__ import annotations
@@ -100,36 +99,6 @@ def forget_socket(sid: str) -> None:
         except Exception:
             current_app.logger.exception("Cleaning up after a disconnect failed")
             own.rollback()
-
-
-def _dead_here(process: str) -> bool:
-    """True for a process of this host whose pid no longer runs (it stopped without cleaning up)."""
-    host, _sep, rest = process.partition(":")
-    pid = rest.partition(":")[0]
-    if host != socket.gethostname()[:40] or not pid.isdigit() or int(pid) == os.getpid():
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except OSError:  # it runs, under another user
-        return False
-    return False
-
-
-def clear_left_behind() -> int:
-    """At start-up: delete the rows of processes of this host that are gone (a restart), and
-    every row nobody refreshed in time; rows of running processes stay. Returns how many."""
-    processes = set(db.session.scalars(select(Presence.process_id).distinct()))
-    dead = [process for process in processes if _dead_here(process)]
-    rows = db.session.execute(select(Presence.sid, Presence.session_id).where(Presence.process_id.in_(dead))).all() \
-        if dead else []
-    if dead:
-        db.session.execute(delete(Presence).where(Presence.process_id.in_(dead)))
-        for session_id in {session_id for _sid, session_id in rows}:
-            queue_presence(db.session, session_id)
-    db.session.commit()
-    return len(rows) + refresh_and_expire(set())
 
 
 def refresh_and_expire(local_sids: set[str]) -> int:
