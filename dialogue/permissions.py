@@ -100,6 +100,16 @@ def is_session_staff(user: User, membership: Membership | None) -> bool:
     return user.is_admin or (membership is not None and membership.role in STAFF_ROLES)
 
 
+def works_as_staff(user: User, membership: Membership | None) -> bool:
+    """Whether pages offer the staff's tools (review queue, staff layout, participation panel):
+    to facilitators and moderators of the session, and to admins who are not members; an admin
+    who joined as a participant or observer is shown the room as one. (Events still treat
+    every admin as staff: `is_session_staff`.)"""
+    if membership is not None:
+        return membership.role in STAFF_ROLES
+    return user.is_admin
+
+
 def can_see_identities(user: User, membership: Membership | None) -> bool:
     """Only a session's facilitators and admins may link members to accounts (real names,
     e-mail addresses); outside any session (the watched-words log), only admins."""

@@ -8,7 +8,6 @@ broadcasts is decided in dialogue.audience.
 from __future__ import annotations
 
 from .. import audience
-from ..extensions import db
 from ..models import User
 from ..protocol import session_object
 from ..realtime.sockets import client_event, session_id_field
@@ -30,9 +29,7 @@ def queue_event(user: User, payload: dict) -> dict:
     its `queue_item` events on this socket."""
     sessions, items = queue.open_items(user, payload.get("session_id"))
     audience.enter_queues(user, [session.id for session in sessions])
-    answer = {"items": items, "figures": queue.figures([s.id for s in sessions])}
-    db.session.commit()
-    return answer
+    return {"items": items, "figures": queue.figures([s.id for s in sessions])}
 
 
 @client_event("claim")

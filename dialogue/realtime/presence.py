@@ -4,7 +4,7 @@ Each row names the server process that holds the socket. That process refreshes 
 every sweep and deletes them when the socket goes; rows that nobody refreshed for
 :func:`stale_after` (their process died without cleaning up) are removed by any process. So
 several processes can share a database, and a process that starts never touches the rows of
-another that is still running.
+another that is still running; after a restart, the old process's rows go within that time.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from .. import audience
+from ..database import read_without_write_lock
 from ..extensions import db
 from ..models import DialogueSession, Membership, Presence, User, utcnow
 from ..protocol import member_object
@@ -37,8 +38,8 @@ def process_id() -> str:
 
 def stale_after() -> timedelta:
     """How long a row may go unrefreshed before it counts as left by a dead process: three
-    sweeps, and never less than a minute."""
-    return timedelta(seconds=max(60.0, 3 * current_app.config["DIALOGUE_SWEEP_SECONDS"]))
+    sweeps, and never less than 15 seconds (so a restarted server shows no ghosts for long)."""
+    return timedelta(seconds=max(15.0, 3 * current_app.config["DIALOGUE_SWEEP_SECONDS"]))
 
 
 def online_members(db_session, session: DialogueSession) -> list[dict]:
@@ -65,13 +66,14 @@ def queue_presence(db_session, session_id: str) -> None:
 
 
 def arrive(sid: str, session: DialogueSession, user: User) -> None:
-    """A socket of this process joined a session: record it and tell the room."""
+    """A socket of this process joined a session: record it and tell the room. Part of the
+    `join` handler's transaction (the event wrapper commits it), so a join that fails leaves
+    no trace."""
     if db.session.get(Presence, (sid, session.id)) is None:
         db.session.add(Presence(sid=sid, session_id=session.id, user_id=user.id, process_id=process_id(),
                                 seen_at=utcnow()))
         db.session.flush()
     queue_presence(db.session, session.id)
-    db.session.commit()
 
 
 def depart(sid: str, session_id: str) -> None:
@@ -103,17 +105,25 @@ def forget_socket(sid: str) -> None:
 
 def refresh_and_expire(local_sids: set[str]) -> int:
     """Mark this process's rows of sockets still connected as seen now, and delete rows that
-    no process refreshed in time (each emptied room gets its new list). Returns how many rows
-    were deleted."""
-    now = utcnow()
+    no process refreshed in time (each room that lost some gets its new list). Returns how
+    many rows were deleted. Reads first, without the write lock, and writes only when there
+    is something to refresh or to delete."""
+    cutoff = utcnow() - stale_after()
+    stale = Presence.seen_at.is_(None) | (Presence.seen_at < cutoff)
+    db.session.commit()
+    read_without_write_lock(db.session)
+    emptied = set(db.session.scalars(select(Presence.session_id).where(stale).distinct()))
+    db.session.commit()
+    if not local_sids and not emptied:
+        return 0
     if local_sids:
         db.session.execute(update(Presence).where(Presence.process_id == process_id(),
-                                                  Presence.sid.in_(local_sids)).values(seen_at=now))
-    stale = db.session.execute(select(Presence.sid, Presence.session_id).where(
-        Presence.seen_at.is_(None) | (Presence.seen_at < now - stale_after()))).all()
-    for sid, session_id in stale:
-        db.session.execute(delete(Presence).where(Presence.sid == sid, Presence.session_id == session_id))
-    for session_id in {session_id for _sid, session_id in stale}:
-        queue_presence(db.session, session_id)
+                                                  Presence.sid.in_(local_sids)).values(seen_at=utcnow()))
+    removed = 0
+    if emptied:
+        # The condition again, not the rows read above: one refreshed since then stays.
+        removed = db.session.execute(delete(Presence).where(stale)).rowcount
+        for session_id in emptied:
+            queue_presence(db.session, session_id)
     db.session.commit()
-    return len(stale)
+    return removed

@@ -30,7 +30,7 @@ def room(session_id: str):
         "room/room.html", session=session, membership=membership, confirm=ConfirmForm(),
         can_write=permissions.can_write(membership),
         can_manage=permissions.can_manage_session(current_user, membership),
-        can_moderate=permissions.is_session_staff(current_user, membership),
+        can_moderate=permissions.works_as_staff(current_user, membership),
         can_flag=permissions.can_flag(current_user, membership),
         is_speaker=permissions.is_speaker(membership),
         held_for_review=membership is not None and permissions.held_for_review(membership),

@@ -26,7 +26,7 @@ def home():
         .order_by(DialogueSession.created_at.desc())
     ).all()
     mine = [(s, m, {"manage": permissions.can_manage_session(current_user, m),
-                    "review": permissions.is_session_staff(current_user, m)}) for s, m in rows]
+                    "review": permissions.works_as_staff(current_user, m)}) for s, m in rows]
     others = []
     if permissions.sees_every_session(current_user):
         member_of = {s.id for s, _m, _may in mine}
@@ -35,7 +35,8 @@ def home():
     managed = [s for s, _m, may in mine if may["manage"]] + others
     return render_template("home.html", sessions=mine, other_sessions=others,
                            can_create=permissions.can_create_sessions(current_user),
-                           serves_as_staff=bool(others) or any(may["review"] for _s, _m, may in mine),
+                           serves_as_staff=(permissions.sees_every_session(current_user) and bool(mine or others))
+                           or any(may["review"] for _s, _m, may in mine),
                            manages_words=permissions.can_manage_words(current_user),
                            manage_others=permissions.can_manage_session(current_user, None), confirm=ConfirmForm(),
                            overview={s.id: session_overview(s) for s in managed})
@@ -49,5 +50,6 @@ def session_overview(session: DialogueSession) -> dict:
         side = session.side_label(membership.side) if permissions.is_speaker(membership) else None
         key = ("side", side) if side else ("role", membership.role)
         counts[key] = counts.get(key, 0) + 1
-    return {"members": [(kind, name, count) for (kind, name), count in sorted(counts.items())],
+    ordered = sorted(counts.items(), key=lambda pair: pair[0][1].lower())  # sides and roles together, by name
+    return {"members": [(kind, name, count) for (kind, name), count in ordered],
             "invitations": dialogues.invitations(session)}
