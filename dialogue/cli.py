@@ -11,7 +11,7 @@ import click
 from flask import Flask, current_app
 from sqlalchemy import select
 
-from . import record, server
+from . import permissions, record, server
 from .auth import accounts
 from .errors import DialogueError
 from .extensions import db
@@ -257,21 +257,24 @@ def create_demo(participants: int, base_url: str) -> dict:
         email = f"demo-{name.lower().replace(' ', '-')}-{suffix}@example.org"
         user = accounts.create_user(email, f"Demo {name}", password, platform_role)
         _token, plaintext = accounts.create_api_token(user, "demo")
-        return user, {"id": user.id, "name": name, "email": email, "password": password,
+        return user, {"id": user.id, "member_id": None, "name": name, "email": email, "password": password,
                       "token": plaintext, "role": role, "side": None}
 
     facilitator, facilitator_json = person("facilitator", "Facilitator", "facilitator")
     session = dialogues.create_session(
         facilitator, title="Memory, recognition and reconciliation (demo)", description=DEMO_DESCRIPTION,
         facilitator_name="Facilitator")
+    facilitator_json["member_id"] = permissions.current_membership(facilitator, session).public_id
     moderator, moderator_json = person("moderator", "Moderator", "moderator")
-    dialogues.add_member(session, moderator, display_name="Moderator", role="moderator", side=None)
+    moderator_json["member_id"] = dialogues.add_member(session, moderator, display_name="Moderator",
+                                                       role="moderator", side=None).public_id
     people = []
     for index in range(participants):
         side = "ab"[index % 2]
         name = f"Participant {index + 1}"
         user, info = person("participant", name, "participant")
-        dialogues.add_member(session, user, display_name=name, role="participant", side=side)
+        info["member_id"] = dialogues.add_member(session, user, display_name=name, role="participant",
+                                                 side=side).public_id
         info["side"] = session.side_label(side)
         people.append(info)
     dialogues.change_state(facilitator, session.id, "start")

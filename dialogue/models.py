@@ -186,9 +186,13 @@ class Membership(db.Model):
     __table_args__ = (
         UniqueConstraint("session_id", "user_id", name="uq_membership_session_user"),
         UniqueConstraint("session_id", "name_key", name="uq_membership_session_name"),
+        UniqueConstraint("public_id", name="uq_membership_public_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # How other members and clients name this member: opaque, random, and different in every
+    # session, so nothing a member receives links a pseudonym here to the same person elsewhere.
+    public_id: Mapped[str] = mapped_column(String(32), default=new_public_id)
     session_id: Mapped[str] = mapped_column(
         ForeignKey("dialogue_session.id", ondelete="CASCADE"), index=True
     )

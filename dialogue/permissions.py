@@ -49,6 +49,15 @@ def current_membership(user: User, session: DialogueSession) -> Membership | Non
     )
 
 
+def named_member(session: DialogueSession, member_id) -> Membership | None:
+    """The current member a client names by member id (a string, protocol version 2), or None
+    for an unknown one; anything but a short string is `invalid`."""
+    if not isinstance(member_id, str) or not 0 < len(member_id) <= 32:
+        raise DialogueError("invalid", _("member_id must be a member id of this session."))
+    return db.session.scalar(select(Membership).where(
+        Membership.session_id == session.id, Membership.public_id == member_id, Membership.revoked_at.is_(None)))
+
+
 def can_create_sessions(user: User) -> bool:
     """Facilitators and admins create dialogue sessions."""
     return user.active and user.role in CREATOR_ROLES
@@ -203,9 +212,9 @@ def balance_view(user: User, membership: Membership | None, session: DialogueSes
     raise DialogueError("forbidden")
 
 
-def require_own_consent(user: User, for_user_id) -> None:
+def require_own_consent(membership: Membership | None, for_member_id) -> None:
     """Members record consent for themselves only, never on another's behalf."""
-    if for_user_id is not None and for_user_id != user.id:
+    if for_member_id is not None and (membership is None or for_member_id != membership.public_id):
         raise DialogueError("forbidden", _("Only members themselves change their consent."))
 
 

@@ -1,21 +1,37 @@
 """Shapes the objects of the real-time protocol (docs/protocol.md) from models.
 
 These functions are the only place where a member becomes JSON for other people, so they
-decide what leaves the server: the session name and side, never a real name or e-mail.
+decide what leaves the server: the member id of this session, the session name and side,
+never an account id, a real name or an e-mail.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+
+from flask import current_app
+
 from . import permissions
 from .models import DialogueSession, Membership, Message, iso
 
-__all__ = ["iso", "me_object", "member_object", "message_object", "session_object"]
+__all__ = ["iso", "me_object", "member_object", "message_object", "outsider_id", "session_object"]
+
+
+def outsider_id(session_id: str, user_id: int) -> str:
+    """The id an admin who is not a member goes by in a session (as the one who claimed or
+    decided a queue item): opaque, stable, and different in every session, like a member id."""
+    digest = hmac.new(current_app.config["SECRET_KEY"].encode(), f"outsider:{session_id}:{user_id}".encode(),
+                      hashlib.sha256).digest()
+    return "x" + base64.urlsafe_b64encode(digest[:12]).decode().rstrip("=")
 
 
 def member_object(session: DialogueSession, membership: Membership) -> dict:
-    """A member as other members see them: session name, side label and role, nothing else."""
+    """A member as other members see them: member id, session name, side label and role,
+    nothing else."""
     return {
-        "id": membership.user_id,
+        "id": membership.public_id,
         "name": membership.display_name,
         "side": session.side_label(membership.side),
         "role": membership.role,
@@ -67,6 +83,6 @@ def session_object(session: DialogueSession) -> dict:
 def me_object(session: DialogueSession, membership: Membership | None, user) -> dict:
     """The caller's own place in the session, for `join`, with whether they are muted."""
     if membership is None:
-        return {"id": user.id, "name": None, "side": None, "role": permissions.role_in_session(user, None),
-                "muted_until": None}
+        return {"id": outsider_id(session.id, user.id), "name": None, "side": None,
+                "role": permissions.role_in_session(user, None), "muted_until": None}
     return {**member_object(session, membership), "muted_until": iso(permissions.muted_until(membership))}

@@ -56,6 +56,11 @@ class Person:
         return self.user.id
 
     @property
+    def member_id(self) -> str | None:
+        """How this person is named in their session's events (protocol version 2)."""
+        return self.membership.public_id if self.membership else None
+
+    @property
     def name(self) -> str:
         return self.membership.display_name if self.membership else ""
 

@@ -274,17 +274,17 @@ def test_facilitator_runs_a_two_phase_session_with_the_queue(ctx, visitors):
 
     # Both raise hands; the queue shows them in order on every page.
     a.page.click("#hand-button")
-    host.page.wait_for_selector(f"#hands li[data-user-id='{alice.id}']")
+    host.page.wait_for_selector(f"#hands li[data-member-id='{alice.member_id}']")
     b.page.click("#hand-button")
-    host.page.wait_for_selector(f"#hands li[data-user-id='{bora.id}']")
-    order = host.page.locator("#hands li").evaluate_all("items => items.map(li => li.dataset.userId)")
-    assert order == [str(alice.id), str(bora.id)]
+    host.page.wait_for_selector(f"#hands li[data-member-id='{bora.member_id}']")
+    order = host.page.locator("#hands li").evaluate_all("items => items.map(li => li.dataset.memberId)")
+    assert order == [alice.member_id, bora.member_id]
 
     # They speak in turn.
     for person, visitor, text in ((alice, a, "I am from Yerevan; my family came from Baku."),
                                   (bora, b, "I am from Ganja; my grandfather was born in Yerevan.")):
         host.page.fill("#floor-seconds", "")
-        host.page.click(f"button[data-give-floor='{person.id}']")
+        host.page.click(f"button[data-give-floor='{person.member_id}']")
         visitor.page.wait_for_selector("#room[data-floor=mine]")
         visitor.write(text)
         for reader in (host, a, b):

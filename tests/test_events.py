@@ -95,7 +95,7 @@ def test_presence_goes_to_the_session_room_only(app, room):
     b = Socket(app, bora.token)
     assert b.call("join", {"session_id": room.id})["ok"]
     presence = a.received("presence")
-    assert presence and sorted(m["id"] for m in presence[-1][1]["online"]) == sorted([alice.id, bora.id])
+    assert presence and sorted(m["id"] for m in presence[-1][1]["online"]) == sorted([alice.member_id, bora.member_id])
     assert elsewhere.received() == []
 
 
@@ -111,7 +111,7 @@ def test_session_state_goes_to_the_session_room_only(app, room):
 def test_removed_goes_only_to_the_removed_member(app, room):
     alice, bora = room.participants
     a, b = _join(app, alice, room), _join(app, bora, room)
-    sanction(room.facilitator.user, room.id, alice.id, "remove", reason='removed')
+    sanction(room.facilitator.user, room.id, alice.member_id, "remove", reason='removed')
     assert a.received("removed") == [("removed", {"session_id": room.id, "reason": "removed"})]
     assert not a.client.is_connected()
     assert b.received("removed") == [] and b.client.is_connected()

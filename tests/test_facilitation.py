@@ -78,20 +78,20 @@ def test_queue_mode_only_the_floor_holder_writes_and_a_timed_floor_returns(ctx, 
     assert a.call("hand", {"session_id": room.id, "raised": True}) == {"ok": True}
     assert b.call("hand", {"session_id": room.id, "raised": True}) == {"ok": True}
     hands = b.wait_for("session", lambda s: len(s["hands"]) == 2)["hands"]
-    assert hands == [alice.id, bora.id], "hands are listed in the order they went up"
+    assert hands == [alice.member_id, bora.member_id], "hands are listed in the order they went up"
     given = b.mark()
-    assert host.call("floor", {"session_id": room.id, "user_id": alice.id, "seconds": 5}) == {"ok": True}
+    assert host.call("floor", {"session_id": room.id, "member_id": alice.member_id, "seconds": 5}) == {"ok": True}
     state = b.wait_for("session", lambda s: s["floor"] is not None, since=given)
-    assert state["floor"]["user_id"] == alice.id and state["hands"] == [bora.id]
+    assert state["floor"]["member_id"] == alice.member_id and state["hands"] == [bora.member_id]
     assert send(a, room.id, "Thank you for the floor.")["ok"]
     assert send(b, room.id, "me too")["error"]["code"] == "not_your_turn"
     # The timed floor comes back by itself.
     b.wait_for("session", lambda s: s["floor"] is None, timeout=15, since=given)
     assert send(a, room.id, "one more")["error"]["code"] == "not_your_turn"
     # Taking the floor back, and lowering one's hand.
-    host.call("floor", {"session_id": room.id, "user_id": bora.id})
+    host.call("floor", {"session_id": room.id, "member_id": bora.member_id})
     assert send(b, room.id, "now me")["ok"]
-    host.call("floor", {"session_id": room.id, "user_id": None})
+    host.call("floor", {"session_id": room.id, "member_id": None})
     assert send(b, room.id, "again")["error"]["code"] == "not_your_turn"
     control(host, room, "floor_mode", floor_mode="open")
     assert send(a, room.id, "open again")["ok"]
@@ -101,27 +101,27 @@ def test_alternate_mode_offers_the_floor_side_after_side(ctx, clients):
     room = gen_room(participants=4)
     a1, b1, a2, b2 = room.participants  # sides a, b, a, b
     host, _ = joined(clients, room.facilitator, room.id)
-    sockets = {p.id: joined(clients, p, room.id)[0] for p in room.participants}
+    sockets = {p.member_id: joined(clients, p, room.id)[0] for p in room.participants}
     control(host, room, "floor_mode", floor_mode="alternate")
     # a1 has already spoken in open mode before; a2 has not.
     for person in (a1, a2, b1):
-        assert sockets[person.id].call("hand", {"session_id": room.id, "raised": True})["ok"]
+        assert sockets[person.member_id].call("hand", {"session_id": room.id, "raised": True})["ok"]
     state = host.wait_for("session", lambda s: s["floor"] is not None)
-    first = state["floor"]["user_id"]
-    assert first in (a1.id, a2.id), "the first hand's side goes first"
-    sockets[b2.id].call("hand", {"session_id": room.id, "raised": True})
+    first = state["floor"]["member_id"]
+    assert first in (a1.member_id, a2.member_id), "the first hand's side goes first"
+    sockets[b2.member_id].call("hand", {"session_id": room.id, "raised": True})
     order = [first]
     for _ in range(3):
         holder = order[-1]
         assert send(sockets[holder], room.id, f"speaking {len(order)}")["ok"]
         position = host.mark()
         sockets[holder].call("hand", {"session_id": room.id, "raised": False})  # gives the floor back
-        state = host.wait_for("session", lambda s, h=holder: s["floor"] is not None and s["floor"]["user_id"] != h,
+        state = host.wait_for("session", lambda s, h=holder: s["floor"] is not None and s["floor"]["member_id"] != h,
                               since=position)
-        order.append(state["floor"]["user_id"])
-    side = {p.id: p.membership.side for p in room.participants}
+        order.append(state["floor"]["member_id"])
+    side = {p.member_id: p.membership.side for p in room.participants}
     assert [side[i] for i in order] == ["a", "b", "a", "b"], "the floor alternates between the sides"
-    assert sorted(order) == sorted(p.id for p in room.participants)
+    assert sorted(order) == sorted(p.member_id for p in room.participants)
 
 
 def test_paused_sessions_refuse_sending(ctx, clients):
@@ -144,8 +144,8 @@ def test_observers_cannot_write_flag_or_raise_hands(ctx, clients):
     assert send(observer, room.id, "hello")["error"]["code"] == "forbidden"
     assert observer.call("hand", {"session_id": room.id, "raised": True})["error"]["code"] == "forbidden"
     host, _ = joined(clients, room.facilitator, room.id)
-    assert host.call("floor", {"session_id": room.id, "user_id": room.observer.id})["error"]["code"] == "invalid"
-    assert host.call("floor", {"session_id": room.id, "user_id": room.outsider.id})["error"]["code"] == "invalid"
+    assert host.call("floor", {"session_id": room.id, "member_id": room.observer.member_id})["error"]["code"] == "invalid"
+    assert host.call("floor", {"session_id": room.id, "member_id": "someone-else"})["error"]["code"] == "invalid"
 
 
 def test_controls_from_non_facilitators_are_forbidden(ctx, clients):
@@ -154,7 +154,7 @@ def test_controls_from_non_facilitators_are_forbidden(ctx, clients):
         client, _ = joined(clients, person, room.id)
         for action in ("pause", "next_phase", "lock"):
             assert client.call("session_control", {"session_id": room.id, "action": action})["error"]["code"] == "forbidden"
-        assert client.call("floor", {"session_id": room.id, "user_id": None})["error"]["code"] == "forbidden"
+        assert client.call("floor", {"session_id": room.id, "member_id": None})["error"]["code"] == "forbidden"
 
 
 def test_balance_figures_equal_an_independent_count(ctx, clients):
@@ -179,8 +179,8 @@ def test_balance_figures_equal_an_independent_count(ctx, clients):
     for label in ("Armenia", "Azerbaijan"):
         assert figures["sides"][label] == {"messages": expected_messages[label], "words": expected_words[label]}
     per_person = {p["id"]: p["messages"] for p in figures["participants"]}
-    assert per_person == {p.id: sum(1 for m in rows if m.author_id == p.id) for p in room.participants}
-    assert figures["silent"] == [room.participants[3].id]
+    assert per_person == {p.member_id: sum(1 for m in rows if m.author_id == p.id) for p in room.participants}
+    assert figures["silent"] == [room.participants[3].member_id]
     # Members see the side balance only when the facilitator turns the bar on.
     assert sockets[0].call("balance", {"session_id": room.id})["error"]["code"] == "forbidden"
     control(host, room, "show_balance")
@@ -195,7 +195,7 @@ def test_consent_choices_and_their_history(ctx, clients):
     assert answer["me"]["consent"]["naming"] == "pseudonym"
     assert a.call("consent", {"session_id": room.id, "naming": "side", "include": True})["consent"]["naming"] == "side"
     assert a.call("consent", {"session_id": room.id, "naming": "none", "include": False})["ok"]
-    other = a.call("consent", {"session_id": room.id, "naming": "named", "include": True, "user_id": bora.id})
+    other = a.call("consent", {"session_id": room.id, "naming": "named", "include": True, "member_id": bora.member_id})
     assert other["error"]["code"] == "forbidden"
     assert a.call("consent", {"session_id": room.id, "naming": "famous", "include": True})["error"]["code"] == "invalid"
     release_database()
@@ -248,9 +248,9 @@ def test_hidden_presence(ctx, clients):
     alice, bora = room.participants
     a, _ = joined(clients, alice, room.id)
     b, _ = joined(clients, bora, room.id)
-    b.wait_for("presence", lambda p: {m["id"] for m in p["online"]} == {alice.id, bora.id})
+    b.wait_for("presence", lambda p: {m["id"] for m in p["online"]} == {alice.member_id, bora.member_id})
     assert a.call("presence_settings", {"session_id": room.id, "hidden": True}) == {"ok": True}
-    b.wait_for("presence", lambda p: [m["id"] for m in p["online"]] == [bora.id])
+    b.wait_for("presence", lambda p: [m["id"] for m in p["online"]] == [bora.member_id])
 
 
 def test_a_pseudonymous_session_never_shows_another_members_identity(ctx, clients, live_server):
@@ -283,7 +283,7 @@ def test_a_pseudonymous_session_never_shows_another_members_identity(ctx, client
         control(host, session, "next_phase")
         control(host, session, "floor_mode", floor_mode="queue")
         other_sockets[0].call("hand", {"session_id": session.id, "raised": True})
-        host.call("floor", {"session_id": session.id, "user_id": others[0].id, "seconds": 60})
+        host.call("floor", {"session_id": session.id, "member_id": others[0].member_id, "seconds": 60})
         send(other_sockets[0], session.id, "A view from the other side.")
         control(host, session, "floor_mode", floor_mode="open")
         control(host, session, "show_balance")
@@ -370,7 +370,7 @@ def test_a_pause_stops_the_clocks_and_the_staff_can_still_talk(ctx, clients):
     a, _ = joined(clients, room.participants[0], room.id)
     control(host, room, "next_phase")
     control(host, room, "floor_mode", floor_mode="queue")
-    host.call("floor", {"session_id": room.id, "user_id": room.participants[0].id, "seconds": 60})
+    host.call("floor", {"session_id": room.id, "member_id": room.participants[0].member_id, "seconds": 60})
     before = control(host, room, "pause")
     assert before["agenda_length"] == 1 and before["floor"] is not None
     assert send(host, room.id, "Let us take a breath.", channel="staff")["ok"], "the back-channel stays open"
@@ -382,7 +382,7 @@ def test_a_pause_stops_the_clocks_and_the_staff_can_still_talk(ctx, clients):
     db.session.commit()
     assert floor.expire_floors() == 0
     after = control(host, room, "resume")
-    assert after["floor"] is not None and after["floor"]["user_id"] == room.participants[0].id
+    assert after["floor"] is not None and after["floor"]["member_id"] == room.participants[0].member_id
     from dialogue.protocol import iso
 
     assert after["floor"]["ends_at"] > iso(utcnow()), "the floor's remaining time was kept"
@@ -400,9 +400,9 @@ def test_a_removed_participant_leaves_the_hands_and_the_floor(ctx, clients):
     control(host, room, "floor_mode", floor_mode="queue")
     a.call("hand", {"session_id": room.id, "raised": True})
     b.call("hand", {"session_id": room.id, "raised": True})
-    host.call("floor", {"session_id": room.id, "user_id": alice.id})
+    host.call("floor", {"session_id": room.id, "member_id": alice.member_id})
     position = b.mark()
-    assert host.call("sanction", {"session_id": room.id, "user_id": alice.id, "action": "remove",
+    assert host.call("sanction", {"session_id": room.id, "member_id": alice.member_id, "action": "remove",
                                   "reason": "Threats"})["ok"]
     state = b.wait_for("session", lambda s: s["floor"] is None, since=position)
-    assert state["hands"] == [bora.id]
+    assert state["hands"] == [bora.member_id]

@@ -35,7 +35,7 @@ def test_send_reaches_exactly_the_members_who_joined(ctx, clients):
     assert answer["ok"], answer
     message = answer["message"]
     assert message["body_html"] == "<p>Hello from <em>Yerevan</em></p>"
-    assert message["author"] == {"id": alice.id, "name": alice.name, "side": "Armenia", "role": "participant"}
+    assert message["author"] == {"id": alice.member_id, "name": alice.name, "side": "Armenia", "role": "participant"}
     assert message["status"] == "visible" and message["seq"] >= 1
     for client in (a, b, f, o):
         got = client.wait_for("message", lambda m: m["id"] == message["id"])
@@ -69,10 +69,10 @@ def test_presence_lists_each_online_member_once(ctx, clients):
     a2, _ = joined(clients, alice, room.id)  # a second tab
     b, _ = joined(clients, bora, room.id)
     online = b.wait_for("presence", lambda p: len(p["online"]) == 2)["online"]
-    assert sorted(m["id"] for m in online) == sorted([alice.id, bora.id])
+    assert sorted(m["id"] for m in online) == sorted([alice.member_id, bora.member_id])
     a1.close()
     a2.call("leave", {"session_id": room.id})
-    b.wait_for("presence", lambda p: [m["id"] for m in p["online"]] == [bora.id])
+    b.wait_for("presence", lambda p: [m["id"] for m in p["online"]] == [bora.member_id])
 
 
 def test_six_clients_sending_concurrently_get_identical_gap_free_histories(ctx, clients):
@@ -202,7 +202,7 @@ def test_deactivated_users_live_socket_is_dropped(ctx, clients):
     assert a.disconnected.is_set()
     assert a.of("removed") == [{"session_id": None, "reason": "account_deactivated"}]
     # Bora stays, and sees Alice leave.
-    b.wait_for("presence", lambda p: [m["id"] for m in p["online"]] == [bora.id])
+    b.wait_for("presence", lambda p: [m["id"] for m in p["online"]] == [bora.member_id])
     assert b.sio.connected and b.of("removed") == []
 
 
@@ -211,7 +211,7 @@ def test_revoked_membership_drops_the_socket_and_refuses_rejoin(ctx, clients):
     alice, bora = room.participants
     a, _ = joined(clients, alice, room.id)
     b, _ = joined(clients, bora, room.id)
-    sanction(room.facilitator.user, room.id, alice.id, "remove", reason="left the ground rules")
+    sanction(room.facilitator.user, room.id, alice.member_id, "remove", reason="left the ground rules")
     a.disconnected.wait(10)
     assert a.of("removed") == [{"session_id": room.id, "reason": "removed"}]
     assert b.of("removed") == []
@@ -322,7 +322,7 @@ def test_sweep_drops_sockets_changed_by_another_process(ctx, server_without_queu
         for client in made:
             assert client.call("join", {"session_id": room.id})["ok"]
         accounts.deactivate_user(alice.user)
-        sanction(room.facilitator.user, room.id, bora.id, "remove", reason='removed')
+        sanction(room.facilitator.user, room.id, bora.member_id, "remove", reason='removed')
         a.disconnected.wait(10)
         b.disconnected.wait(10)
         assert a.of("removed") == [{"session_id": None, "reason": "account_deactivated"}]

@@ -222,7 +222,7 @@ def test_muted_member_cannot_send_until_the_mute_ends(ctx, clients):
     room = gen_room(participants=2)
     room_clients = Everyone(clients, room)
     alice = room.participants[0]
-    answer = room_clients.moderator.call("sanction", {"session_id": room.id, "user_id": alice.id,
+    answer = room_clients.moderator.call("sanction", {"session_id": room.id, "member_id": alice.member_id,
                                                       "action": "mute", "minutes": 10, "reason": "Cool down"})
     assert answer["ok"] and answer["until"]
     notice = room_clients.author.wait_for("notice", lambda n: n["kind"] == "muted")
@@ -241,10 +241,10 @@ def test_warn_and_unmute_reach_only_the_member(ctx, clients):
     room = gen_room(participants=2)
     room_clients = Everyone(clients, room)
     alice = room.participants[0]
-    assert room_clients.moderator.call("sanction", {"session_id": room.id, "user_id": alice.id, "action": "warn",
+    assert room_clients.moderator.call("sanction", {"session_id": room.id, "member_id": alice.member_id, "action": "warn",
                                                     "reason": "Please speak for yourself"})["ok"]
     assert room_clients.author.wait_for("notice")["kind"] == "warned"
-    assert room_clients.moderator.call("sanction", {"session_id": room.id, "user_id": alice.id,
+    assert room_clients.moderator.call("sanction", {"session_id": room.id, "member_id": alice.member_id,
                                                     "action": "unmute"})["ok"]
     assert room_clients.author.wait_for("notice", lambda n: n["kind"] == "unmuted")
     room_clients.mark()
@@ -256,7 +256,7 @@ def test_removed_member_is_dropped_at_once(ctx, clients):
     room = gen_room(participants=2)
     room_clients = Everyone(clients, room)
     alice = room.participants[0]
-    assert room_clients.moderator.call("sanction", {"session_id": room.id, "user_id": alice.id, "action": "remove",
+    assert room_clients.moderator.call("sanction", {"session_id": room.id, "member_id": alice.member_id, "action": "remove",
                                                     "reason": "Repeated insults"})["ok"]
     room_clients.author.disconnected.wait(10)
     assert room_clients.author.of("removed") == [{"session_id": room.id, "reason": "removed"}]
@@ -305,8 +305,8 @@ def test_claims_keep_two_moderators_apart(ctx, clients):
     held = send(author, room.id, "claim me")["message"]
     item = first.wait_for("queue_item", lambda i: i["message"]["id"] == held["id"])
     claimed = first.call("claim", {"item_id": item["id"]})
-    assert claimed["item"]["claimed_by"]["id"] == room.moderators[0].id
-    assert second.wait_for("queue_item", lambda i: i["claimed_by"] is not None)["claimed_by"]["id"] == room.moderators[0].id
+    assert claimed["item"]["claimed_by"]["id"] == room.moderators[0].member_id
+    assert second.wait_for("queue_item", lambda i: i["claimed_by"] is not None)["claimed_by"]["id"] == room.moderators[0].member_id
     assert second.call("claim", {"item_id": item["id"]})["error"]["code"] == "conflict"
     assert first.call("release", {"item_id": item["id"]})["item"]["claimed_by"] is None
     assert second.call("claim", {"item_id": item["id"]})["ok"]
@@ -330,10 +330,10 @@ def test_two_key_rule_needs_a_second_moderator(ctx, clients):
     assert author.wait_for("notice", lambda n: n["kind"] == "rejected")
     # Removal too: the first key proposes, the member stays until the second.
     target = room.participants[1]
-    assert first.call("sanction", {"session_id": room.id, "user_id": target.id, "action": "remove",
+    assert first.call("sanction", {"session_id": room.id, "member_id": target.member_id, "action": "remove",
                                    "reason": "Threats"}) == {"ok": True, "pending": True}
     assert other.sio.connected
-    assert second.call("sanction", {"session_id": room.id, "user_id": target.id, "action": "remove",
+    assert second.call("sanction", {"session_id": room.id, "member_id": target.member_id, "action": "remove",
                                     "reason": "Confirmed"})["ok"]
     other.disconnected.wait(10)
     assert other.of("removed") == [{"session_id": room.id, "reason": "removed"}]
@@ -359,20 +359,20 @@ def test_refusals(ctx, clients):
         assert client.call("queue", {"session_id": room.id})["error"]["code"] == "forbidden"
     assert room_clients.outsider.call("decide", {"item_id": item["id"], "action": "approve"})["error"]["code"] == "forbidden"
     # A moderator cannot sanction a facilitator; nobody sanctions themselves.
-    answer = room_clients.moderator.call("sanction", {"session_id": room.id, "user_id": room.facilitator.id,
+    answer = room_clients.moderator.call("sanction", {"session_id": room.id, "member_id": room.facilitator.member_id,
                                                       "action": "mute", "minutes": 5, "reason": "x"})
     assert answer["error"]["code"] == "forbidden"
-    answer = room_clients.moderator.call("sanction", {"session_id": room.id, "user_id": room.moderator.id,
+    answer = room_clients.moderator.call("sanction", {"session_id": room.id, "member_id": room.moderator.member_id,
                                                       "action": "warn", "reason": "x"})
     assert answer["error"]["code"] == "forbidden"
-    answer = room_clients.other.call("sanction", {"session_id": room.id, "user_id": room.participants[0].id,
+    answer = room_clients.other.call("sanction", {"session_id": room.id, "member_id": room.participants[0].member_id,
                                                   "action": "warn", "reason": "x"})
     assert answer["error"]["code"] == "forbidden"
     for payload, code in (({"action": "mute", "minutes": 0, "reason": "x"}, "invalid"),
                           ({"action": "mute", "reason": "x"}, "invalid"),
                           ({"action": "ban", "reason": "x"}, "invalid"),
                           ({"action": "warn"}, "invalid")):
-        answer = room_clients.moderator.call("sanction", {"session_id": room.id, "user_id": room.participants[0].id,
+        answer = room_clients.moderator.call("sanction", {"session_id": room.id, "member_id": room.participants[0].member_id,
                                                           **payload})
         assert answer["error"]["code"] == code, payload
     assert room_clients.moderator.call("session_settings", {"session_id": room.id, "moderation": "post"})["error"]["code"] == "forbidden"
@@ -412,9 +412,9 @@ def test_audit_log_records_everything_and_exports_csv(ctx, clients, app):
     room_clients.other.call("flag", {"message_id": target["id"], "reason": "spam"})
     item = room_clients.moderator.wait_for("queue_item", lambda i: i["message"]["id"] == target["id"])
     room_clients.moderator.call("decide", {"item_id": item["id"], "action": "reject", "reason": "Spam"})
-    room_clients.moderator.call("sanction", {"session_id": room.id, "user_id": alice.id, "action": "warn",
+    room_clients.moderator.call("sanction", {"session_id": room.id, "member_id": alice.member_id, "action": "warn",
                                              "reason": "Be kind"})
-    room_clients.moderator.call("sanction", {"session_id": room.id, "user_id": alice.id, "action": "mute",
+    room_clients.moderator.call("sanction", {"session_id": room.id, "member_id": alice.member_id, "action": "mute",
                                              "minutes": 5, "reason": "Cool down"})
     room_clients.facilitator.call("session_settings", {"session_id": room.id, "two_key": True})
     actions = stored(select(AuditEntry.action).where(AuditEntry.session_id == room.id).order_by(AuditEntry.id))
@@ -469,10 +469,10 @@ def test_every_moderation_action_is_in_the_audit_log(ctx, clients, app):
     first.call("decide", {"item_id": item, "action": "reject", "reason": "Hate"})         # propose_reject
     second.call("decide", {"item_id": item, "action": "reject", "reason": "Agreed"})      # confirm + reject
     for action, extra in (("warn", {}), ("mute", {"minutes": 5}), ("unmute", {})):
-        assert first.call("sanction", {"session_id": room.id, "user_id": alice.id, "action": action,
+        assert first.call("sanction", {"session_id": room.id, "member_id": alice.member_id, "action": action,
                                        "reason": f"{action} reason", **extra})["ok"]
-    first.call("sanction", {"session_id": room.id, "user_id": chris.id, "action": "remove", "reason": "Threats"})
-    second.call("sanction", {"session_id": room.id, "user_id": chris.id, "action": "remove", "reason": "Threats"})
+    first.call("sanction", {"session_id": room.id, "member_id": chris.member_id, "action": "remove", "reason": "Threats"})
+    second.call("sanction", {"session_id": room.id, "member_id": chris.member_id, "action": "remove", "reason": "Threats"})
     third.disconnected.wait(10)
 
     entries = stored(select(AuditEntry).where(AuditEntry.session_id == room.id).order_by(AuditEntry.id))

@@ -41,7 +41,7 @@ def test_official_socketio_client(ctx, live_server, node):
     assert join["ok"] is True and join["session"]["session_id"] == room.id and join["session"]["state"] == "live"
     me = join["me"]
     assert {k: me[k] for k in ("id", "name", "side", "role", "muted_until")} == {
-        "id": alice.id, "name": alice.name, "side": "Armenia", "role": "participant", "muted_until": None}
+        "id": alice.member_id, "name": alice.name, "side": "Armenia", "role": "participant", "muted_until": None}
     assert me["consent"]["naming"] == "pseudonym" and me["consent"]["include"] is True
     assert join["messages"] == [] and join["more"] is False and isinstance(join["last_seq"], int)
     message = result["send"]["message"]
@@ -70,7 +70,8 @@ def test_demo_json_gives_working_logins_and_tokens(live_server, database_url):
     assert demo["url"] == f"{live_server.url}/s/{demo['session_id']}"
     people = [demo["facilitator"], demo["moderator"], *demo["participants"]]
     for person in people:
-        assert set(person) == {"id", "name", "email", "password", "token", "side", "role"}
+        assert set(person) == {"id", "member_id", "name", "email", "password", "token", "side", "role"}
+        assert isinstance(person["id"], int) and isinstance(person["member_id"], str)
     assert [p["role"] for p in people] == ["facilitator", "moderator"] + ["participant"] * 4
     assert sorted(p["side"] for p in demo["participants"]) == ["Armenia", "Armenia", "Azerbaijan", "Azerbaijan"]
 
@@ -91,6 +92,7 @@ def test_demo_json_gives_working_logins_and_tokens(live_server, database_url):
     try:
         joined = client.call("join", {"session_id": demo["session_id"]})
         assert joined["ok"] and joined["session"]["state"] == "live"
+        assert joined["me"]["id"] == demo["participants"][0]["member_id"]
         sent = client.call("send", {"session_id": demo["session_id"], "client_id": "demo-1", "body": "Hello"})
         assert sent["ok"], sent
     finally:
@@ -100,3 +102,21 @@ def test_demo_json_gives_working_logins_and_tokens(live_server, database_url):
 def test_healthz_answers_once_serving(live_server):
     response = requests.get(live_server.url + "/healthz", timeout=5)
     assert response.status_code == 200 and response.json() == {"ok": True}
+
+
+def test_member_id_events_with_the_official_client(ctx, live_server, node):
+    room = gen_room(participants=2)
+    alice = room.participants[0]
+    out = subprocess.run([node, str(JS / "official_floor.mjs"), live_server.url, room.facilitator.token,
+                          alice.token, room.id], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout)
+    me = result["guestJoin"]["me"]["id"]
+    assert me == alice.member_id and isinstance(me, str) and me != str(alice.id)
+    assert result["queueMode"]["ok"] and result["early"]["error"]["code"] == "not_your_turn"
+    assert result["hand"] == {"ok": True} and result["handsSeen"] == [me]
+    assert result["give"] == {"ok": True} and result["floorSeen"]["member_id"] == me
+    assert result["send"]["ok"] and result["send"]["message"]["author"]["id"] == me
+    assert result["warn"]["ok"] and result["notice"]["reason"] == "Please stay on topic"
+    assert result["byAccountId"]["error"]["code"] == "invalid", "members are named by member id, not account id"
+    assert result["take"] == {"ok": True}

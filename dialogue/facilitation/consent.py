@@ -20,10 +20,14 @@ from ..realtime import presence
 from ..writes import session_write
 
 
-def record_consent(user: User, session_id, naming, include, for_user_id=None) -> Consent:
+def record_consent(user: User, session_id, naming, include, for_member_id=None) -> Consent:
     """A member records how they want to be named in transcripts and whether their words may
-    appear at all. Every change is kept with its time; the latest is in force."""
-    permissions.require_own_consent(user, for_user_id)
+    appear at all. Every change is kept with its time; the latest is in force. Naming another
+    member (`for_member_id`) is `forbidden`: nobody consents on another's behalf."""
+    if for_member_id is not None:
+        session = db.session.get(DialogueSession, session_id) if isinstance(session_id, str) else None
+        permissions.require_own_consent(permissions.current_membership(user, session) if session else None,
+                                        for_member_id)
     if naming not in NAMING_CHOICES:
         raise DialogueError("invalid", _("naming must be one of: %(n)s.", n=", ".join(NAMING_CHOICES)))
     if not isinstance(include, bool):

@@ -40,9 +40,9 @@ def hand(user: User, payload: dict) -> dict:
 @client_event("floor")
 def floor(user: User, payload: dict) -> dict:
     """A facilitator gives the floor to a participant (optionally for N seconds) or takes it."""
-    if "user_id" not in payload:
-        raise DialogueError("invalid", _("user_id is required (null takes the floor back)."))
-    give_floor(user, session_id_field(payload), payload.get("user_id"), payload.get("seconds"))
+    if "member_id" not in payload:
+        raise DialogueError("invalid", _("member_id is required (null takes the floor back)."))
+    give_floor(user, session_id_field(payload), payload.get("member_id"), payload.get("seconds"))
     return {}
 
 
@@ -50,7 +50,7 @@ def floor(user: User, payload: dict) -> dict:
 def consent(user: User, payload: dict) -> dict:
     """A member records how they want to be named in transcripts and whether to appear at all."""
     record = consent_actions.record_consent(user, session_id_field(payload), payload.get("naming"),
-                                         payload.get("include"), payload.get("user_id"))
+                                         payload.get("include"), payload.get("member_id"))
     return {"consent": consent_actions.consent_object(record)}
 
 

@@ -79,23 +79,23 @@ def raise_hand(user: User, session_id, raised) -> None:
         db.session.commit()
 
 
-def give_floor(user: User, session_id, user_id, seconds=None) -> None:
-    """Facilitators give the floor to a participant (optionally for N seconds) or take it back."""
+def give_floor(user: User, session_id, member_id, seconds=None) -> None:
+    """Facilitators give the floor to a participant, named by member id (optionally for N
+    seconds), or take it back (member_id None)."""
     if seconds is not None and (isinstance(seconds, bool) or not isinstance(seconds, int)
                                 or not 5 <= seconds <= MAX_FLOOR_SECONDS):
         raise DialogueError("invalid", _("seconds must be from 5 to %(n)d.", n=MAX_FLOOR_SECONDS))
-    if user_id is not None and (isinstance(user_id, bool) or not isinstance(user_id, int)):
-        raise DialogueError("invalid")
+    if member_id is not None and (not isinstance(member_id, str) or not 0 < len(member_id) <= 32):
+        raise DialogueError("invalid", _("member_id must be a member id of this session."))
     with session_write(session_id) as session:
         permissions.require_manage(user, session)
         now = utcnow()
         if session.state == "ended":
             raise DialogueError("session_not_live")
-        if user_id is None:
+        if member_id is None:
             clear_floor(session)
         else:
-            target = db.session.scalar(select(Membership).where(
-                Membership.session_id == session.id, Membership.user_id == user_id, Membership.revoked_at.is_(None)))
+            target = permissions.named_member(session, member_id)
             if not permissions.can_hold_floor(target):
                 raise DialogueError("invalid", _("The floor goes to a participant of this session."))
             _grant(session, target, seconds, now)

@@ -9,6 +9,7 @@ from ..extensions import db
 from ..models import (
     AgendaPhase,
     DialogueSession,
+    Membership,
     RaisedHand,
 )
 from ..protocol import iso, session_object
@@ -33,10 +34,13 @@ def phase_object(session: DialogueSession, agenda: list[AgendaPhase] | None = No
             "ends_at": iso(session.phase_ends_at), "count": len(agenda)}
 
 
-def hands(session: DialogueSession) -> list[int]:
-    """User ids with a raised hand, in the order the hands went up."""
-    return list(db.session.scalars(select(RaisedHand.user_id).where(RaisedHand.session_id == session.id)
-                                   .order_by(RaisedHand.raised_at, RaisedHand.user_id)))
+def hands(session: DialogueSession) -> list[str]:
+    """Member ids with a raised hand, in the order the hands went up."""
+    return list(db.session.scalars(
+        select(Membership.public_id)
+        .join(RaisedHand, (RaisedHand.session_id == Membership.session_id) & (RaisedHand.user_id == Membership.user_id))
+        .where(RaisedHand.session_id == session.id)
+        .order_by(RaisedHand.raised_at, RaisedHand.user_id)))
 
 
 def session_state(session: DialogueSession, *, staff: bool) -> dict:
@@ -44,7 +48,9 @@ def session_state(session: DialogueSession, *, staff: bool) -> dict:
     balance only when facilitators turned the balance bar on."""
     floor = None
     if session.floor_user_id is not None:
-        floor = {"user_id": session.floor_user_id, "ends_at": iso(session.floor_ends_at)}
+        holder = db.session.scalar(select(Membership.public_id).where(
+            Membership.session_id == session.id, Membership.user_id == session.floor_user_id))
+        floor = {"member_id": holder, "ends_at": iso(session.floor_ends_at)}
     return {
         **session_object(session),
         "phase": phase_object(session),

@@ -29,7 +29,8 @@ def queue_event(user: User, payload: dict) -> dict:
     its `queue_item` events on this socket."""
     sessions, items = queue.open_items(user, payload.get("session_id"))
     audience.enter_queues(user, [session.id for session in sessions])
-    return {"items": items, "figures": queue.figures([s.id for s in sessions])}
+    return {"items": items, "figures": queue.figures([s.id for s in sessions]),
+            "me": {session.id: queue.my_id(user, session) for session in sessions}}
 
 
 @client_event("claim")
@@ -58,7 +59,7 @@ def decide(user: User, payload: dict) -> dict:
 def sanction(user: User, payload: dict) -> dict:
     """Staff warn, mute, unmute or remove a member; the member receives a `notice` (or
     `removed`, then is disconnected)."""
-    return sanctions.sanction(user, session_id_field(payload), payload.get("user_id"), payload.get("action"),
+    return sanctions.sanction(user, session_id_field(payload), payload.get("member_id"), payload.get("action"),
                                payload.get("minutes"), payload.get("reason"))
 
 

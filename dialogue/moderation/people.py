@@ -10,10 +10,11 @@ from ..models import (
     DialogueSession,
     Membership,
 )
-from ..protocol import member_object
+from ..protocol import member_object, outsider_id
 
 
 def membership_of(session_id: str, user_id: int | None) -> Membership | None:
+    """A person's membership of the session by account id, current or ended, or None."""
     if user_id is None:
         return None
     return db.session.scalar(select(Membership).where(Membership.session_id == session_id,
@@ -21,9 +22,10 @@ def membership_of(session_id: str, user_id: int | None) -> Membership | None:
 
 
 def person(session: DialogueSession, user_id: int | None) -> dict | None:
+    """How a queue item names the moderator who claimed, proposed or decided it."""
     if user_id is None:
         return None
     membership = membership_of(session.id, user_id)
     if membership is None:
-        return {"id": user_id, "name": _("Administrator"), "side": None, "role": "admin"}
+        return {"id": outsider_id(session.id, user_id), "name": _("Administrator"), "side": None, "role": "admin"}
     return member_object(session, membership)

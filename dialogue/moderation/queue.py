@@ -21,6 +21,7 @@ from ..models import (
 )
 from ..protocol import iso, message_object
 from .audit import audit
+from ..protocol import outsider_id
 from .people import membership_of, person
 
 OPEN_STATUSES = ("pending", "escalated")
@@ -111,6 +112,12 @@ def _author_history(session: DialogueSession, message: Message) -> dict:
     return {"items": {status: count for status, count in earlier},
             "sanctions": {action: count for action, count in sanctions},
             "muted_until": iso(permissions.muted_until(membership))}
+
+
+def my_id(user: User, session: DialogueSession) -> str:
+    """The id the caller goes by in a session's queue items (to tell their own claims)."""
+    membership = membership_of(session.id, user.id)
+    return membership.public_id if membership else outsider_id(session.id, user.id)
 
 
 def notify_item(session: DialogueSession, item: QueueItem) -> None:

@@ -28,19 +28,16 @@ SANCTIONS = ("warn", "mute", "unmute", "remove")
 MAX_MUTE_MINUTES = 7 * 24 * 60
 
 
-def _target(session: DialogueSession, user_id) -> Membership:
-    if isinstance(user_id, bool) or not isinstance(user_id, int):
-        raise DialogueError("invalid", _("user_id must be a member's id."))
-    target = db.session.scalar(select(Membership).where(Membership.session_id == session.id,
-                                                        Membership.user_id == user_id,
-                                                        Membership.revoked_at.is_(None)))
+def _target(session: DialogueSession, member_id) -> Membership:
+    target = permissions.named_member(session, member_id)
     if target is None:
         raise DialogueError("not_found")
     return target
 
 
-def sanction(user: User, session_id, user_id, action, minutes=None, reason=None) -> dict:
-    """Warn, mute, unmute or remove a member; takes effect at once on their live sockets."""
+def sanction(user: User, session_id, member_id, action, minutes=None, reason=None) -> dict:
+    """Warn, mute, unmute or remove a member, named by member id; takes effect at once on
+    their live sockets."""
     if action not in SANCTIONS:
         raise DialogueError("invalid", _("action must be one of: %(a)s.", a=", ".join(SANCTIONS)))
     reason = reason_text(reason, required=action in ("warn", "mute", "remove"))
@@ -49,7 +46,7 @@ def sanction(user: User, session_id, user_id, action, minutes=None, reason=None)
         raise DialogueError("invalid", _("minutes must be a whole number from 1 to %(n)d.", n=MAX_MUTE_MINUTES))
     with session_write(session_id) as session:
         actor_membership = permissions.require_staff(user, session)
-        target = _target(session, user_id)
+        target = _target(session, member_id)
         if not permissions.can_sanction(user, actor_membership, target):
             raise DialogueError("forbidden")
         result: dict = {}

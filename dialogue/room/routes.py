@@ -11,6 +11,7 @@ from ..extensions import db
 from ..facilitation.materials import materials
 from ..forms import ConfirmForm
 from ..models import DialogueSession, iso
+from ..protocol import outsider_id
 
 bp = Blueprint("room", __name__)
 
@@ -36,6 +37,7 @@ def room(session_id: str):
         held_for_review=membership is not None and permissions.held_for_review(membership),
         my_role=permissions.role_in_session(current_user, membership) or "",
         muted_until=iso(permissions.muted_until(membership)) or "",
+        me_id=membership.public_id if membership else outsider_id(session.id, current_user.id),
         max_chars=current_app.config["DIALOGUE_MAX_MESSAGE_CHARS"],
         materials=materials(session),
         can_staff_channel=permissions.can_use_staff_channel(membership),

@@ -122,7 +122,7 @@ def remove_member(membership_id: int):
     if membership is None:
         abort(404)
     # The same write path as a moderator's removal: its rules, the two-key rule, the audit log.
-    result = sanction(current_user, membership.session_id, membership.user_id, "remove",
+    result = sanction(current_user, membership.session_id, membership.public_id, "remove",
                                  reason=(request.form.get("reason") or "").strip() or _("Removed by a facilitator"))
     if result.get("pending"):
         flash(_("Removing %(name)s needs a second moderator's confirmation (two-key rule).",

@@ -22,7 +22,14 @@ if (root) {
 
 function startQueue(root) {
   const filterSessionId = root.dataset.sessionId || null;
-  const myId = root.dataset.meId;
+  // Who I am in each session I serve (a member id differs from session to session).
+  const myIds = new Map();
+
+  /** Whether `person` (a member object of the item's session) is me. */
+  function isMe(sessionId, person) {
+    return Boolean(person) && person.id !== undefined && person.id !== null
+      && myIds.get(String(sessionId)) === String(person.id);
+  }
   const language = document.documentElement.lang || undefined;
 
   const $ = (id) => document.getElementById(id);
@@ -185,6 +192,11 @@ function startQueue(root) {
       return;
     }
     hideQueueError();
+    if (answer.me && typeof answer.me === "object") {
+      for (const [sessionId, id] of Object.entries(answer.me)) {
+        myIds.set(String(sessionId), String(id));
+      }
+    }
     const seen = new Set();
     for (const item of Array.isArray(answer.items) ? answer.items : []) {
       if (item && item.id !== undefined) {
@@ -461,9 +473,9 @@ function startQueue(root) {
     const message = item.message || {};
     const author = message.author || {};
     const claimedBy = item.claimed_by;
-    const claimedByMe = claimedBy && String(claimedBy.id) === myId;
+    const claimedByMe = isMe(item.session_id, claimedBy);
     const awaiting = item.awaiting_confirmation;
-    const proposedByMe = awaiting && awaiting.by && String(awaiting.by.id) === myId;
+    const proposedByMe = Boolean(awaiting) && isMe(item.session_id, awaiting.by);
 
     const element = entry.element;
     element.dataset.status = String(item.status || "pending");
@@ -527,7 +539,7 @@ function startQueue(root) {
     entry.reject.textContent = awaiting && awaiting.action === "reject" && !proposedByMe
       ? t("confirmReject") : t("reject");
     entry.authorLabel.textContent = t("authorLegend", { name: author.name || "" });
-    entry.author.hidden = author.id === undefined || String(author.id) === myId;
+    entry.author.hidden = author.id === undefined || isMe(item.session_id, author);
     setControlsDisabled(entry, entry.busy);
     entry.escalate.disabled = entry.busy || item.status === "escalated";
     entry.reject.disabled = entry.busy || Boolean(proposedByMe);
@@ -711,7 +723,7 @@ function startQueue(root) {
     let reason = entry.reasonInput.value.trim();
     const awaiting = entry.data.awaiting_confirmation;
     if (action === "reject" && !reason && awaiting && awaiting.action === "reject" && awaiting.reason
-        && !(awaiting.by && String(awaiting.by.id) === myId)) {
+        && !isMe(entry.data.session_id, awaiting.by)) {
       // Confirming a colleague's proposal: their reason stands unless this moderator writes another.
       reason = awaiting.reason;
     }
@@ -766,7 +778,7 @@ function startQueue(root) {
     }
     disarm(entry);
     const payload = {
-      session_id: entry.data.session_id, user_id: author.id, action, reason,
+      session_id: entry.data.session_id, member_id: author.id, action, reason,
     };
     if (action === "mute") {
       payload.minutes = MUTE_MINUTES;

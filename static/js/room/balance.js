@@ -133,7 +133,7 @@ export function createBalance(shared) {
       balancePeople.replaceChildren(...people.map((person) => {
         const item = document.createElement("li");
         item.className = "balance-person";
-        item.dataset.userId = String(person.id);
+        item.dataset.memberId = String(person.id);
         item.dataset.silent = person.messages ? "false" : "true";
         const head = document.createElement("span");
         head.className = "balance-person-name";
@@ -156,7 +156,7 @@ export function createBalance(shared) {
     } else {
       balanceSilent.replaceChildren(...silent.map((id) => {
         const item = document.createElement("li");
-        item.dataset.userId = String(id);
+        item.dataset.memberId = String(id);
         const person = people.find((p) => String(p.id) === String(id));
         item.textContent = person ? [person.name, person.side].filter(Boolean).join(" · ") : nameOf(id);
         return item;

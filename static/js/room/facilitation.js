@@ -36,11 +36,11 @@ export function startFacilitation(ctx) {
   // --- What the parts share ------------------------------------------------------------
 
   /** A member's name for the floor and the hands ("you" for me). */
-  function nameOf(userId) {
-    if (String(userId) === myId) {
+  function nameOf(memberId) {
+    if (String(memberId) === myId) {
       return names.get(myId) || t("you");
     }
-    return names.get(String(userId)) || t("floorSomeone");
+    return names.get(String(memberId)) || t("floorSomeone");
   }
 
   /** The server's refusal, or a general "that did not work". */

@@ -55,8 +55,8 @@ export function createFloor(shared) {
 
   function floorHolder() {
     const state = getState();
-    return state && state.floor && state.floor.user_id !== null && state.floor.user_id !== undefined
-      ? String(state.floor.user_id) : null;
+    return state && state.floor && state.floor.member_id !== null && state.floor.member_id !== undefined
+      ? String(state.floor.member_id) : null;
   }
 
   /** The server's word: I hold the floor (its clock decides when a timed floor ends). */
@@ -155,7 +155,7 @@ export function createFloor(shared) {
       const key = String(id);
       const item = document.createElement("li");
       item.className = "hand";
-      item.dataset.userId = key;
+      item.dataset.memberId = key;
       const name = document.createElement("span");
       name.className = "hand-name";
       name.textContent = nameOf(key);
@@ -235,7 +235,7 @@ export function createFloor(shared) {
     return seconds >= MIN_FLOOR_SECONDS && seconds <= MAX_FLOOR_SECONDS ? seconds : null;
   }
 
-  async function giveFloor(userId) {
+  async function giveFloor(memberId) {
     if (floorBusy) {
       return;
     }
@@ -250,7 +250,7 @@ export function createFloor(shared) {
     floorBusy = true;
     renderFloor(false);
     showError(floorError, "");
-    const payload = { user_id: userId };
+    const payload = { member_id: memberId };
     if (seconds !== undefined) {
       payload.seconds = seconds;
     }
@@ -265,7 +265,7 @@ export function createFloor(shared) {
   handsList.addEventListener("click", (event) => {
     const button = event.target.closest("button[data-give-floor]");
     if (button && ctx.canManage) {
-      giveFloor(Number(button.dataset.giveFloor));
+      giveFloor(button.dataset.giveFloor);
     }
   });
 

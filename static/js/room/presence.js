@@ -15,7 +15,7 @@ export function createPresence({ t, myId, list, count }) {
     const items = online.map((member) => {
       const item = document.createElement("li");
       item.className = "presence-member";
-      item.dataset.userId = String(member.id);
+      item.dataset.memberId = String(member.id);
       item.append(el("span", "presence-name", member.name || roleLabel(t, member.role)));
       if (String(member.id) === myId) {
         item.append(" ", el("span", "presence-you", "(" + t("you") + ")"));
