@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, jsonify, render_template, request
+from flask import Flask, abort, flash, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import text
@@ -61,6 +61,14 @@ def require_confirmed_post() -> None:
     """A form post that changes something carries a valid CSRF token (its ConfirmForm), or 400."""
     if not ConfirmForm().validate_on_submit():
         abort(400)
+
+
+def flash_refusal(error: DialogueError) -> None:
+    """Show a refused form's reason on the next page; a refusal of who the caller is or what
+    they may reach (unauthorized, forbidden, not_found) is not a form error and answers as such."""
+    if error.code in ("unauthorized", "forbidden", "not_found"):
+        raise error
+    flash(error.to_answer()["error"]["message"], "error")
 
 
 def init_app(app: Flask) -> None:

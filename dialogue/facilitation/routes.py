@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..errors import DialogueError
-from ..web import require_confirmed_post, session_or_404
+from ..web import flash_refusal, require_confirmed_post, session_or_404
 from . import agenda, materials
 from .forms import AgendaTemplateForm, MaterialForm
 
@@ -33,7 +33,7 @@ def save_agenda(session_id: str):
     try:
         agenda.set_agenda(current_user, session_id, phases)
     except DialogueError as error:
-        flash(error.to_answer()["error"]["message"], "error")
+        flash_refusal(error)
     else:
         flash(_("The agenda was saved."))
     return redirect(url_for("sessions.manage", session_id=session_id) + "#agenda")
@@ -61,7 +61,7 @@ def add_material(session_id: str):
         try:
             materials.add_material(current_user, session, form.title.data, form.body.data or "", form.url.data)
         except DialogueError as error:
-            flash(error.to_answer()["error"]["message"], "error")
+            flash_refusal(error)
         else:
             flash(_("The material was added."))
     else:

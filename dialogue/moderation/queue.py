@@ -19,9 +19,8 @@ from ..models import (
     User,
     utcnow,
 )
-from ..protocol import iso, message_object
+from ..protocol import iso, message_object, outsider_id
 from .audit import audit
-from ..protocol import outsider_id
 from .people import membership_of, person
 
 OPEN_STATUSES = ("pending", "escalated")

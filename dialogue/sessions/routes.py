@@ -17,7 +17,7 @@ from ..forms import ConfirmForm
 from ..models import Invitation, Membership, utcnow
 from ..moderation.forms import ModerationSettingsForm
 from ..moderation.sanctions import sanction
-from ..web import require_confirmed_post, safe_next, session_or_404
+from ..web import flash_refusal, require_confirmed_post, safe_next, session_or_404
 from . import actions as dialogues
 from . import names
 from .forms import InvitationForm, JoinForm, RegisterForm, SessionForm, side_choices
@@ -97,7 +97,7 @@ def create_invitation(session_id: str):
             current_user, session, role=form.role.data, side=form.side.data or None,
             max_uses=form.max_uses.data, days=form.days.data, label=form.label.data or "")
     except DialogueError as error:
-        flash(error.to_answer()["error"]["message"], "error")
+        flash_refusal(error)
         return redirect(url_for("sessions.manage", session_id=session_id))
     link = url_for("sessions.invitation", token=token, _external=True)
     return render_template("sessions/invitation_created.html", session=session, link=link)

@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 from ..errors import DialogueError
 from ..extensions import db
 from ..models import DialogueSession
-from ..web import require_confirmed_post, session_or_404
+from ..web import flash_refusal, require_confirmed_post, session_or_404
 from . import build as transcripts
 from . import formats, publishing
 
@@ -78,9 +78,7 @@ def publish_transcript(session_id: str):
         session = publishing.publish(current_user, session_id, request.form.get("attribution", "pseudonym"),
                                       public=request.form.get("public") == "y")
     except DialogueError as error:
-        if error.code == "forbidden":
-            raise
-        flash(error.to_answer()["error"]["message"], "error")
+        flash_refusal(error)
     else:
         flash(_("The transcript was published. Its digest is %(digest)s.", digest=session.published_digest))
     return redirect(url_for("sessions.manage", session_id=session_id) + "#transcript")
@@ -95,9 +93,7 @@ def transcript_texts(session_id: str):
         publishing.set_texts(current_user, session_or_404(session_id), request.form.get("preface", ""),
                               request.form.get("summary", ""))
     except DialogueError as error:
-        if error.code == "forbidden":
-            raise
-        flash(error.to_answer()["error"]["message"], "error")
+        flash_refusal(error)
     else:
         flash(_("The preface and closing summary were saved."))
     return redirect(url_for("sessions.manage", session_id=session_id) + "#transcript")

@@ -1,0 +1,243 @@
+"""The permission matrix of the HTTP routes: every route × every kind of actor, answered with
+the exact status. A route without a row fails the test, so nothing new ships unchecked.
+
+People authenticate with `Authorization: Bearer <token>` (as non-browser clients do); every
+post carries a valid CSRF token (refusals without one are tested in tests/test_auth.py)."""
+
+from __future__ import annotations
+
+import io
+import itertools
+import re
+
+import pytest
+
+from dialogue.auth import accounts
+from dialogue.extensions import db
+from dialogue.facilitation import materials
+from dialogue.moderation import words as watched_words
+from dialogue.moderation.sanctions import sanction
+from dialogue.sessions import actions as dialogues
+from dialogue.transcripts import publishing
+
+from .factories import gen_member, gen_room, gen_session, gen_token, gen_user
+
+ACTORS = ("anonymous", "outsider", "other_session", "removed", "observer", "participant", "moderator",
+          "facilitator", "admin")
+_counter = itertools.count(1)
+
+
+def row(anonymous, outsider, other_session, removed, observer, participant, moderator, facilitator, admin):
+    return (anonymous, outsider, other_session, removed, observer, participant, moderator, facilitator, admin)
+
+
+EVERYONE = row(200, 200, 200, 200, 200, 200, 200, 200, 200)
+MEMBERS = row(302, 403, 403, 403, 200, 200, 200, 200, 200)
+MANAGERS = row(302, 403, 403, 403, 403, 403, 403, 200, 200)
+MANAGER_POSTS = row(302, 403, 403, 403, 403, 403, 403, 302, 302)
+SIGNED_IN = row(302, 200, 200, 200, 200, 200, 200, 200, 200)
+WORD_KEEPERS = row(302, 403, 403, 403, 403, 403, 200, 403, 200)
+WORD_KEEPER_POSTS = row(302, 403, 403, 403, 403, 403, 302, 403, 302)
+
+# endpoint -> (method, path(scene), form(scene) or None, expected statuses in the order of ACTORS)
+ROUTES = {
+    "healthz": ("GET", lambda s: "/healthz", None, EVERYONE),
+    "static": ("GET", lambda s: "/static/css/app.css", None, EVERYONE),
+    "auth.login": ("GET", lambda s: "/login", None, EVERYONE),
+    "auth.logout": ("POST", lambda s: "/logout", lambda s: {}, row(302, 302, 302, 302, 302, 302, 302, 302, 302)),
+    "auth.settings": ("GET", lambda s: "/settings", None, SIGNED_IN),
+    "auth.revoke_token": ("POST", lambda s: f"/settings/tokens/{s['spare_token']()}/revoke", lambda s: {},
+                          row(302, 404, 404, 404, 404, 302, 404, 404, 302)),
+    "pages.home": ("GET", lambda s: "/", None, SIGNED_IN),
+    "room.room": ("GET", lambda s: f"/s/{s['room']}", None, MEMBERS),
+    "sessions.create": ("POST", lambda s: "/sessions/new", lambda s: {
+        "title": "A new dialogue", "side_a_label": "Armenia", "side_b_label": "Azerbaijan", "language": "en",
+        "facilitator_name": "Host", "ground_rules": "Be kind."},
+        row(302, 403, 403, 403, 403, 403, 403, 302, 302)),
+    "sessions.manage": ("GET", lambda s: f"/sessions/{s['room']}/manage", None, MANAGERS),
+    "sessions.change_state": ("POST", lambda s: f"/sessions/{s['room']}/state/resume", lambda s: {},
+                              row(302, 403, 403, 403, 403, 403, 403, 409, 409)),
+    "sessions.create_invitation": ("POST", lambda s: f"/sessions/{s['room']}/invitations", lambda s: {
+        "role": "participant", "side": "a", "max_uses": "1", "days": "3", "label": "matrix"},
+        row(302, 403, 403, 403, 403, 403, 403, 200, 200)),
+    "sessions.revoke_invitation": ("POST", lambda s: f"/invitations/{s['spare_invitation']()}/revoke",
+                                   lambda s: {}, MANAGER_POSTS),
+    "sessions.remove_member": ("POST", lambda s: f"/members/{s['spare_member']()}/remove", lambda s: {},
+                               row(302, 403, 403, 403, 403, 403, 302, 302, 302)),
+    # The other session's link: its member goes to the room, everyone else is asked to join.
+    "sessions.invitation": ("GET", lambda s: f"/invite/{s['other_invitation']}", None,
+                            row(200, 200, 302, 200, 200, 200, 200, 200, 200)),
+    "sessions.register": ("GET", lambda s: f"/register?next=/invite/{s['other_invitation']}", None, EVERYONE),
+    "facilitation.save_agenda": ("POST", lambda s: f"/sessions/{s['room']}/agenda", lambda s: {
+        "title": ["Opening"], "prompt": ["Who are you?"], "minutes": ["10"]}, MANAGER_POSTS),
+    "facilitation.agenda_template": ("POST", lambda s: f"/sessions/{s['room']}/agenda/template",
+                                     lambda s: {"template": "memory"}, MANAGER_POSTS),
+    "facilitation.add_material": ("POST", lambda s: f"/sessions/{s['room']}/materials",
+                                  lambda s: {"title": "Reading", "body": "Some *text*"}, MANAGER_POSTS),
+    "facilitation.remove_material": ("POST", lambda s: f"/materials/{s['spare_material']()}/remove", lambda s: {},
+                                     MANAGER_POSTS),
+    "moderation.queue_page": ("GET", lambda s: "/moderation", None, row(302, 403, 403, 403, 403, 403, 200, 200, 200)),
+    "moderation.audit": ("GET", lambda s: f"/sessions/{s['room']}/audit", None, MANAGERS),
+    "moderation.settings": ("POST", lambda s: f"/sessions/{s['room']}/moderation", lambda s: {
+        "moderation": "post", "flag_threshold": "3"}, MANAGER_POSTS),
+    "moderation.words": ("GET", lambda s: "/moderation/words", None, WORD_KEEPERS),
+    "moderation.export_words": ("GET", lambda s: "/moderation/words.csv", None, WORD_KEEPERS),
+    "moderation.export_word_changes": ("GET", lambda s: "/moderation/words/changes.csv", None, WORD_KEEPERS),
+    "moderation.import_words": ("POST", lambda s: "/moderation/words/import", lambda s: {
+        "file": (io.BytesIO(f"term,action,language,match\nmatrixterm{next(_counter)},flag,,word\n".encode()),
+                 "words.csv")}, WORD_KEEPER_POSTS),
+    "moderation.remove_word": ("POST", lambda s: f"/moderation/words/{s['spare_word']()}/remove", lambda s: {},
+                               WORD_KEEPER_POSTS),
+    "transcripts.transcript": ("GET", lambda s: f"/api/sessions/{s['room']}/transcript", None,
+                               row(401, 403, 403, 403, 200, 200, 200, 200, 200)),
+    "transcripts.my_messages": ("GET", lambda s: f"/api/sessions/{s['room']}/my-messages", None,
+                                row(401, 403, 403, 403, 200, 200, 200, 200, 403)),
+    "transcripts.public_transcript": ("GET", lambda s: f"/t/{s['room']}", None, EVERYONE),
+    "transcripts.publish_transcript": ("POST", lambda s: f"/sessions/{s['room']}/publish",
+                                       lambda s: {"attribution": "side", "public": "y"}, MANAGER_POSTS),
+    "transcripts.transcript_texts": ("POST", lambda s: f"/sessions/{s['room']}/transcript-texts",
+                                     lambda s: {"preface": "Before.", "summary": "After."}, MANAGER_POSTS),
+}
+# Reads that some actors must not see more of than their role allows: staff versions and names.
+STAFF_ONLY_READS = {
+    "transcripts.transcript?version=staff": ("GET", lambda s: f"/api/sessions/{s['room']}/transcript?version=staff",
+                                             row(401, 403, 403, 403, 403, 403, 403, 200, 200)),
+    "moderation.queue_page?session": ("GET", lambda s: f"/moderation?session={s['room']}",
+                                      row(302, 403, 403, 403, 403, 403, 200, 200, 200)),
+}
+
+
+@pytest.fixture(scope="module")
+def app(app):
+    """The suite's app without a message queue."""
+    from dialogue import create_app, init_socketio
+
+    plain = create_app({"TESTING": True, "SECRET_KEY": app.config["SECRET_KEY"],
+                        "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+                        "INSTANCE_PATH": app.instance_path, "DIALOGUE_REDIS_URL": None})
+    plain.test_client_class = app.test_client_class
+    yield plain
+    init_socketio(app)
+
+
+@pytest.fixture(scope="module")
+def scene(app):
+    with app.app_context():
+        room = gen_room(participants=3)
+        room_id = room.id
+        author, removed_person, participant = room.participants
+        other_member = gen_user("participant")
+        other = gen_session(gen_user("facilitator"), title="Elsewhere")
+        gen_member(other, "participant", side="a", user=other_member)
+        _invitation, other_token = dialogues.create_invitation(other.created_by, other, role="participant", side="b",
+                                                               max_uses=None)
+        admin = gen_user("admin")
+        sanction(room.facilitator.user, room_id, removed_person.member_id, "remove", reason="Left for good")
+        publishing.publish(room.facilitator.user, room_id, "side", public=True)
+        users = {"outsider": room.outsider.user, "other_session": other_member, "removed": removed_person.user,
+                 "observer": room.observer.user, "participant": participant.user,
+                 "moderator": room.moderator.user, "facilitator": room.facilitator.user, "admin": admin}
+        tokens = {actor: gen_token(user) for actor, user in users.items()}
+        facilitator_id, participant_id = room.facilitator.user.id, participant.user.id
+        spares = [gen_user("participant").id for _ in range(len(ACTORS))]
+        db.session.commit()
+        db.session.remove()
+
+    def fresh(make):
+        def made():
+            with app.app_context():
+                try:
+                    return make()
+                finally:
+                    db.session.remove()
+        return made
+
+    def spare_member():
+        from dialogue.models import DialogueSession, User
+
+        session = db.session.get(DialogueSession, room_id)
+        user = db.session.get(User, spares.pop())
+        return dialogues.add_member(session, user, display_name=f"Spare {next(_counter)}", role="participant",
+                                    side="a").id
+
+    def spare_invitation():
+        from dialogue.models import DialogueSession, User
+
+        return dialogues.create_invitation(db.session.get(User, facilitator_id),
+                                           db.session.get(DialogueSession, room_id), side="a")[0].id
+
+    def spare_material():
+        from dialogue.models import DialogueSession, User
+
+        return materials.add_material(db.session.get(User, facilitator_id), db.session.get(DialogueSession, room_id),
+                                      "A text", "Words").id
+
+    def spare_word():
+        return watched_words.add_word(None, f"matrixword{next(_counter)}", "flag").id
+
+    def spare_token():
+        from dialogue.models import User
+
+        return accounts.create_api_token(db.session.get(User, participant_id), "spare")[0].id
+
+    return {"room": room_id, "tokens": tokens, "other_invitation": other_token,
+            "spare_member": fresh(spare_member), "spare_invitation": fresh(spare_invitation),
+            "spare_material": fresh(spare_material), "spare_word": fresh(spare_word), "spare_token": fresh(spare_token)}
+
+
+def test_every_route_has_a_row(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints == set(ROUTES), "add the new route to the permission matrix"
+
+
+def _csrf_token(client) -> str:
+    """A CSRF token bound to this client's cookie session, as a page gives it to a browser."""
+    page = client.get("/login").get_data(as_text=True)
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+
+
+CASES = [(name, method, path, form, expected) for name, (method, path, form, expected) in ROUTES.items()] + \
+        [(name, method, path, None, expected) for name, (method, path, expected) in STAFF_ONLY_READS.items()]
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+@pytest.mark.parametrize("name,method,path,form,expected", CASES, ids=[c[0] for c in CASES])
+def test_route_matrix(app, scene, actor, name, method, path, form, expected):
+    headers = {} if actor == "anonymous" else {"Authorization": f"Bearer {scene['tokens'][actor]}"}
+    url = path(scene)
+    client = app.test_client()
+    if method == "GET":
+        response = client.get(url, headers=headers)
+    else:
+        data = {**(form(scene) if form else {}), "csrf_token": _csrf_token(client)}
+        response = client.post(url, headers=headers, data=data, content_type="multipart/form-data")
+    want = expected[ACTORS.index(actor)]
+    assert response.status_code == want, (name, actor, response.status_code, response.get_data(as_text=True)[:300])
+    if want == 302 and actor == "anonymous":
+        assert "/login" in response.headers["Location"]
+    if method == "GET" and want == 200 and name.startswith("transcripts.") and actor not in ("facilitator", "admin"):
+        body = response.get_data(as_text=True)
+        assert "@example.org" not in body, "no e-mail address reaches a member"
+
+
+def test_a_refused_post_changes_nothing(app, scene):
+    """A participant's posts to the facilitators' routes leave the session as it was."""
+    headers = {"Authorization": f"Bearer {scene['tokens']['participant']}"}
+    client = app.test_client()
+    with app.app_context():
+        from dialogue.models import AgendaPhase, DialogueSession, Material
+
+        before = (db.session.get(DialogueSession, scene["room"]).transcript_preface,
+                  db.session.query(AgendaPhase).filter_by(session_id=scene["room"]).count(),
+                  db.session.query(Material).filter_by(session_id=scene["room"]).count())
+        db.session.remove()
+    for name in ("facilitation.save_agenda", "facilitation.add_material", "transcripts.transcript_texts"):
+        _method, path, form, _expected = ROUTES[name]
+        data = {**form(scene), "csrf_token": _csrf_token(client)}
+        assert client.post(path(scene), headers=headers, data=data).status_code == 403
+    with app.app_context():
+        after = (db.session.get(DialogueSession, scene["room"]).transcript_preface,
+                 db.session.query(AgendaPhase).filter_by(session_id=scene["room"]).count(),
+                 db.session.query(Material).filter_by(session_id=scene["room"]).count())
+        db.session.remove()
+    assert after == before
