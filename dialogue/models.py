@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import unicodedata
 from datetime import UTC, datetime
 
 from flask_login import UserMixin
@@ -40,6 +41,11 @@ def iso(moment: datetime | None) -> str | None:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
+def name_key(display_name: str) -> str:
+    """Fold a display name so look-alike spellings of one name collide (Membership.name_key)."""
+    return unicodedata.normalize("NFKC", display_name).casefold().replace(" ", "")[:60]
+
+
 def new_public_id() -> str:
     """Return an opaque, unguessable id for things whose ids travel in URLs."""
     return secrets.token_urlsafe(12)
@@ -75,6 +81,9 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     locale: Mapped[str | None] = mapped_column(String(10))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set when the person asked to be forgotten: their personal data is gone, their words stay
+    # in the record under a placeholder name.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts

@@ -48,6 +48,10 @@ ROUTES = {
     "auth.settings": ("GET", lambda s: "/settings", None, SIGNED_IN),
     "auth.revoke_token": ("POST", lambda s: f"/settings/tokens/{s['spare_token']()}/revoke", lambda s: {},
                           row(302, 404, 404, 404, 404, 302, 404, 404, 302)),
+    "auth.my_data": ("GET", lambda s: "/settings/my-data", None, SIGNED_IN),
+    # Without the account's password nothing is erased: back to the settings page.
+    "auth.forget": ("POST", lambda s: "/settings/forget", lambda s: {"forget-understood": "y"},
+                    row(302, 302, 302, 302, 302, 302, 302, 302, 302)),
     "pages.home": ("GET", lambda s: "/", None, SIGNED_IN),
     "room.room": ("GET", lambda s: f"/s/{s['room']}", None, MEMBERS),
     "sessions.create": ("POST", lambda s: "/sessions/new", lambda s: {

@@ -8,13 +8,13 @@ import secrets
 from flask import session as cookie
 from flask_babel import gettext as _
 from flask_login import login_user
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import audience, permissions
 from ..errors import DialogueError
 from ..extensions import db
-from ..models import ApiToken, LoginSession, User, utcnow
+from ..models import ApiToken, LoginSession, Membership, Presence, User, name_key, utcnow
 
 TOKEN_PREFIX = "dlg_"
 MIN_PASSWORD_LENGTH = 10
@@ -116,6 +116,27 @@ def deactivate_user(user: User) -> None:
         login.revoked_at = now
     audience.drop_user(user.id, "account_deactivated")
     db.session.commit()
+
+
+def forget_user(user: User) -> None:
+    """Erase a person's personal data at their request: name, e-mail address and password go,
+    every login and token ends and their live sockets are dropped; in each session they are
+    shown as a former member with a neutral name. What they wrote stays in the record, under
+    that name, so the sessions' integrity chains (and published digests) are unchanged."""
+    now = utcnow()
+    user.real_name = ""
+    user.email = f"erased-{user.id}-{secrets.token_hex(4)}@erased.invalid"
+    user.password_hash = hash_password(secrets.token_urlsafe(32))
+    user.locale = None
+    user.erased_at = now
+    for membership in db.session.scalars(select(Membership).where(Membership.user_id == user.id)):
+        shown = _("Former member %(code)s", code=membership.public_id[:6])
+        membership.display_name, membership.name_key = shown, name_key(shown)
+        membership.hide_presence = True
+    for token in db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))):
+        token.revoked_at = now
+    db.session.execute(delete(Presence).where(Presence.user_id == user.id))
+    deactivate_user(user)
 
 
 def reactivate_user(user: User) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+import json
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask import session as cookie
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
@@ -10,7 +12,8 @@ from flask_login import current_user, login_required, logout_user
 from ..forms import ConfirmForm
 from ..web import safe_next
 from . import accounts
-from .forms import LoginForm, TokenForm
+from .forms import ForgetForm, LoginForm, TokenForm
+from .my_data import everything_about
 
 bp = Blueprint("auth", __name__)
 
@@ -55,7 +58,32 @@ def settings():
         _token, new_token = accounts.create_api_token(current_user, form.name.data)
         form.name.data = ""
     return render_template("auth/settings.html", form=form, new_token=new_token,
-                           tokens=accounts.user_tokens(current_user), confirm=ConfirmForm())
+                           tokens=accounts.user_tokens(current_user), confirm=ConfirmForm(),
+                           forget_form=ForgetForm(prefix="forget"))
+
+
+@bp.get("/settings/my-data")
+@login_required
+def my_data():
+    """Download everything the platform holds about the caller, as JSON."""
+    return Response(json.dumps(everything_about(current_user), ensure_ascii=False, indent=1),
+                    mimetype="application/json",
+                    headers={"Content-Disposition": "attachment; filename=my-data.json"})
+
+
+@bp.post("/settings/forget")
+@login_required
+def forget():
+    """Erase the caller's personal data (they confirm with their password); they are signed out."""
+    form = ForgetForm(prefix="forget")
+    if not form.validate_on_submit() or accounts.authenticate(current_user.email, form.password.data) is None:
+        flash(_("Nothing was erased: confirm with your password and tick the box."), "error")
+        return redirect(url_for("auth.settings") + "#forget")
+    accounts.forget_user(current_user)
+    logout_user()
+    cookie.clear()
+    flash(_("Your personal data was erased. Thank you for taking part."))
+    return redirect(url_for("auth.login"))
 
 
 @bp.post("/settings/tokens/<int:token_id>/revoke")

@@ -23,9 +23,10 @@ from ..models import (
     Invitation,
     Membership,
     User,
+    name_key,
     utcnow,
 )
-from .names import clean_display_name, name_key, name_taken, shown_name
+from .names import clean_display_name, name_taken, shown_name
 
 DEFAULT_GROUND_RULES = """\
 1. Speak for yourself, from your own experience. Nobody here speaks for a whole people.

@@ -15,14 +15,10 @@ from ..extensions import db
 from ..models import (
     DialogueSession,
     Membership,
+    name_key,
 )
 
 MAX_NAME = 40
-
-
-def name_key(display_name: str) -> str:
-    """Fold a display name so look-alike spellings of one name collide."""
-    return unicodedata.normalize("NFKC", display_name).casefold().replace(" ", "")[:60]
 
 
 def clean_display_name(display_name) -> str:

@@ -86,7 +86,9 @@ class _Attributor:
         mode = most_private(self.attribution, agreed.naming)
         side = session.side_label(member.side)
         if mode == "named":
-            entry["author"], entry["side"] = member.user.real_name, side
+            # A person who asked to be forgotten has no real name any more: their placeholder stands.
+            entry["author"] = member.display_name if member.user.erased_at else member.user.real_name
+            entry["side"] = side
         elif mode == "pseudonym":
             entry["author"], entry["side"] = member.display_name, side
         elif mode == "side":
