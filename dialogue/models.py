@@ -478,3 +478,21 @@ class SessionEvent(db.Model):
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SecurityEvent(db.Model):
+    """One entry of the security log, append-only: sign-ins and failed sign-ins, tokens,
+    deactivations, exports, publications and erasures, with who did it, to whom, and a
+    truncated network address (the only place the platform keeps one)."""
+
+    __tablename__ = "security_event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
+    subject_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    session_id: Mapped[str | None] = mapped_column(String(32))
+    # The client's address cut to its network (IPv4 /24, IPv6 /48), never the whole address.
+    network: Mapped[str | None] = mapped_column(String(64))
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

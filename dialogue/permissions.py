@@ -360,6 +360,11 @@ def can_sanction(actor: User, actor_membership: Membership | None, target: Membe
     return actor_membership.role == "facilitator" and target.role == "moderator"
 
 
+def can_read_security_log(user: User) -> bool:
+    """Only admins read the security log (it names accounts and networks)."""
+    return user.active and user.is_admin
+
+
 def can_manage_words(user: User) -> bool:
     """Admins and platform moderators manage the watched-words list."""
     return user.active and user.role in WORD_KEEPER_ROLES

@@ -52,6 +52,7 @@ ROUTES = {
     # Without the account's password nothing is erased: back to the settings page.
     "auth.forget": ("POST", lambda s: "/settings/forget", lambda s: {"forget-understood": "y"},
                     row(302, 302, 302, 302, 302, 302, 302, 302, 302)),
+    "auth.security": ("GET", lambda s: "/admin/security", None, row(302, 403, 403, 403, 403, 403, 403, 403, 200)),
     "pages.home": ("GET", lambda s: "/", None, SIGNED_IN),
     "room.room": ("GET", lambda s: f"/s/{s['room']}", None, MEMBERS),
     "sessions.create": ("POST", lambda s: "/sessions/new", lambda s: {

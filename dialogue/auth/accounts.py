@@ -15,6 +15,7 @@ from .. import audience, permissions
 from ..errors import DialogueError
 from ..extensions import db
 from ..models import ApiToken, LoginSession, Membership, Presence, User, name_key, utcnow
+from . import security_log
 
 TOKEN_PREFIX = "dlg_"
 MIN_PASSWORD_LENGTH = 10
@@ -82,8 +83,19 @@ def begin_login(user: User) -> None:
     """Sign a browser in: a fresh cookie session (a new id, nothing carried over from before)
     holding a new login record, so that logging out can end exactly this login."""
     cookie.clear()
+    security_log.record("login", actor=user, subject=user)
     cookie["login_id"] = start_login(user).id
     login_user(user)
+
+
+def note_failed_login(email) -> None:
+    """Log a refused sign-in: the account it named, if there is one (never the typed address)."""
+    try:
+        user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
+    except DialogueError:
+        user = None
+    security_log.record("login_failed", subject=user)
+    db.session.commit()
 
 
 def login_is_valid(login_id: str | None, user_id: int) -> bool:
@@ -102,6 +114,7 @@ def end_login(login_id: str | None) -> None:
     if login is None or login.revoked_at is not None:
         return
     login.revoked_at = utcnow()
+    security_log.record("logout", actor=login.user, subject=login.user)
     audience.drop_login(login_id, "logged_out")
     db.session.commit()
 
@@ -114,6 +127,7 @@ def deactivate_user(user: User) -> None:
         select(LoginSession).where(LoginSession.user_id == user.id, LoginSession.revoked_at.is_(None))
     ):
         login.revoked_at = now
+    security_log.record("deactivated", subject=user)
     audience.drop_user(user.id, "account_deactivated")
     db.session.commit()
 
@@ -136,12 +150,14 @@ def forget_user(user: User) -> None:
     for token in db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))):
         token.revoked_at = now
     db.session.execute(delete(Presence).where(Presence.user_id == user.id))
+    security_log.record("erased", actor=user, subject=user)
     deactivate_user(user)
 
 
 def reactivate_user(user: User) -> None:
     """Let a deactivated account log in again."""
     user.active = True
+    security_log.record("reactivated", subject=user)
     db.session.commit()
 
 
@@ -156,6 +172,7 @@ def create_api_token(user: User, name: str) -> tuple[ApiToken, str]:
     token = ApiToken(user_id=user.id, name=name, token_hash=_token_hash(plaintext),
                      prefix=plaintext[: len(TOKEN_PREFIX) + 4])
     db.session.add(token)
+    security_log.record("token_created", actor=user, subject=user, name=name)
     db.session.commit()
     return token, plaintext
 
@@ -175,6 +192,7 @@ def revoke_api_token(user: User | None, token_id: int) -> None:
         raise DialogueError("not_found")
     if token.revoked_at is None:
         token.revoked_at = utcnow()
+        security_log.record("token_revoked", actor=user, subject=token.user, name=token.name)
         audience.drop_token(token.id, "token_revoked")
     db.session.commit()
 

@@ -9,9 +9,10 @@ from flask import session as cookie
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
+from .. import permissions
 from ..forms import ConfirmForm
 from ..web import safe_next
-from . import accounts
+from . import accounts, security_log
 from .forms import ForgetForm, LoginForm, TokenForm
 from .my_data import everything_about
 
@@ -27,6 +28,7 @@ def login():
     if form.validate_on_submit():
         user = accounts.authenticate(form.email.data, form.password.data)
         if user is None:
+            accounts.note_failed_login(form.email.data)
             form.password.errors.append(_("That e-mail and password do not match an active account."))
         else:
             target = safe_next(form.next.data)
@@ -66,6 +68,7 @@ def settings():
 @login_required
 def my_data():
     """Download everything the platform holds about the caller, as JSON."""
+    security_log.note("data_exported", actor=current_user, subject=current_user)
     return Response(json.dumps(everything_about(current_user), ensure_ascii=False, indent=1),
                     mimetype="application/json",
                     headers={"Content-Disposition": "attachment; filename=my-data.json"})
@@ -95,3 +98,19 @@ def revoke_token(token_id: int):
     accounts.revoke_api_token(current_user, token_id)
     flash(_("The token was revoked."))
     return redirect(url_for("auth.settings"))
+
+
+@bp.get("/admin/security")
+@login_required
+def security():
+    """Admins read the security log, filtered by kind or actor; `?format=csv` exports it."""
+    if not permissions.can_read_security_log(current_user):
+        abort(403)
+    kind = request.args.get("kind") or None
+    actor = request.args.get("actor", type=int)
+    as_csv = request.args.get("format") == "csv"
+    rows = security_log.entries(kind=kind, actor_id=actor, limit=None if as_csv else 500)
+    if as_csv:
+        return Response(security_log.as_csv(rows), mimetype="text/csv",
+                        headers={"Content-Disposition": "attachment; filename=security-log.csv"})
+    return render_template("auth/security.html", entries=rows, kinds=security_log.KINDS, kind=kind, actor=actor)

@@ -3,8 +3,6 @@ facilitators and admins."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 
 from flask_babel import gettext as _
@@ -19,6 +17,7 @@ from ..models import (
     User,
 )
 from ..protocol import iso
+from ..spreadsheet import csv_text
 from .people import membership_of
 
 
@@ -93,18 +92,8 @@ def actor_label(session: DialogueSession | None, actor_id: int | None) -> str:
 
 
 def audit_csv(session: DialogueSession | None, entries: list[AuditEntry], label=None) -> str:
-    """The audit log as CSV, oldest first."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(AUDIT_COLUMNS)
-    for entry in sorted(entries, key=lambda e: e.id):
-        writer.writerow([_cell(value) for value in (
-            iso(entry.created_at), (label or actor_label)(session, entry.actor_id), entry.action, entry.target_type,
-            entry.target_id, entry.reason, json.dumps(entry.details or {}, ensure_ascii=False, sort_keys=True))])
-    return out.getvalue()
-
-
-def _cell(value) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula (members write some of them)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    """The audit log as CSV, oldest first (cells safe from spreadsheet formulas)."""
+    return csv_text(AUDIT_COLUMNS, (
+        (iso(entry.created_at), (label or actor_label)(session, entry.actor_id), entry.action, entry.target_type,
+         entry.target_id, entry.reason, json.dumps(entry.details or {}, ensure_ascii=False, sort_keys=True))
+        for entry in sorted(entries, key=lambda e: e.id)))

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from .. import permissions
+from ..auth import security_log
 from ..errors import DialogueError
 from ..extensions import db
 from ..forms import ConfirmForm
@@ -141,6 +142,7 @@ def audit(session_id: str):
     except DialogueError:
         abort(403)
     if request.args.get("format") == "csv":
+        security_log.note("audit_exported", actor=current_user, session_id=session.id, entries=len(entries))
         return Response(audit_log.audit_csv(session, entries), mimetype="text/csv",
                         headers={"Content-Disposition": f"attachment; filename=audit-{session.id}.csv"})
     return render_template("moderation/audit.html", session=session, entries=entries, action=action,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from .. import permissions, record
+from ..auth import security_log
 from ..errors import DialogueError
 from ..extensions import db
 from ..models import DialogueSession, User, utcnow
@@ -26,6 +27,8 @@ def publish(user: User, session_id, attribution: str = "pseudonym", public: bool
         session.published_at = utcnow()
         session.published_attribution = attribution
         session.published_public = bool(public)
+        security_log.record("published", actor=user, session_id=session.id, attribution=attribution,
+                            public=bool(public), digest=session.published_digest)
         db.session.commit()
         return session
 

@@ -9,6 +9,7 @@ from flask import Blueprint, Response, flash, redirect, request, stream_with_con
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..auth import security_log
 from ..errors import DialogueError
 from ..extensions import db
 from ..models import DialogueSession
@@ -31,6 +32,8 @@ def transcript(session_id: str):
     transcripts.check_request(fmt, attribution, version)
     session = db.session.get(DialogueSession, session_id)
     attribution = transcripts.require_access(current_user, session, version, attribution)
+    security_log.note("transcript_exported", actor=current_user, session_id=session.id, version=version,
+                        attribution=attribution, format=fmt)
     if fmt == "json":
         # Streamed: the response starts before the whole file is built, in bounded memory.
         body = stream_with_context(transcripts.stream_json(session, attribution=attribution, version=version))
