@@ -8,6 +8,7 @@ import time
 from collections import Counter
 from itertools import pairwise
 
+import hypothesis
 import pytest
 
 from dialogue.moderation.identifying import find_identifying_info
@@ -557,3 +558,28 @@ def test_identifying_info_finds_several_in_order():
     text = "Anna: +374 91 123456, anna@example.am, facebook.com/anna.p, Աբովյան փողոց 12"
     assert [kind for kind, _s, _e in find_identifying_info(text)] == ["phone", "email", "social_profile",
                                                                      "address"]
+
+
+def test_terms_with_digits_that_stand_for_no_letter_compile_and_match():
+    # A digit such as 2, 8 or 9 stands only for itself: asked for its letters, it has none.
+    for text, message in (("x2", "take the x2 train"), ("matrixword19", "a matrixword19 here"),
+                          ("221B Baker St.", "at 221B Baker St. tonight"), ("a8", "row a8 please")):
+        found = Matcher([Term(None, text, "flag", None, True)]).find(message)
+        assert [m.term.term for m in found] == [text], (text, message)
+
+
+@hypothesis.settings(max_examples=300, deadline=None, database=None)
+@hypothesis.given(term=hypothesis.strategies.text(min_size=1, max_size=30),
+                  language=hypothesis.strategies.sampled_from([None, "az", "en", "ru", "hy"]),
+                  whole_word=hypothesis.strategies.booleans(),
+                  message=hypothesis.strategies.text(max_size=200))
+def test_every_term_the_list_accepts_compiles_and_searches(term, language, whole_word, message):
+    """A term the list accepts can never break screening (a broken pattern would refuse
+    every message on the platform)."""
+    try:
+        normalise_term(term)
+    except ValueError:
+        return
+    matcher = Matcher([Term(None, term, "flag", language, whole_word)])
+    matcher.find(message)
+    matcher.find(term)

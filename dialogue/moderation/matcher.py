@@ -230,7 +230,12 @@ def _accepted(char: str, az: bool) -> tuple[frozenset, tuple[str, ...]]:
 
 
 def _char_class(chars: Iterable[str]) -> str:
-    return "[" + "".join("\\" + c if c in "\\]^-[" else c for c in sorted(chars)) + "]"
+    """A regex class of exactly these characters; with none, a pattern that matches nothing
+    (a digit that stands for no letter, asked for its letters only)."""
+    chars = sorted(chars)
+    if not chars:
+        return "(?!)"
+    return "[" + "".join("\\" + c if c in "\\]^-[" else c for c in chars) + "]"
 
 
 # --- compiling a term ------------------------------------------------------------------------
