@@ -93,6 +93,23 @@ def app(database_url, tmp_path_factory):
         db.engine.dispose()
 
 
+@contextmanager
+def queueless(app):
+    """The suite's app again, on the same database but without the message queue (which
+    Flask-SocketIO's test client cannot work with); the shared Socket.IO object goes back to
+    the suite's app afterwards."""
+    from dialogue import init_socketio
+
+    other = create_app({"TESTING": True, "SECRET_KEY": app.config["SECRET_KEY"],
+                        "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+                        "INSTANCE_PATH": app.instance_path, "DIALOGUE_REDIS_URL": None})
+    other.test_client_class = app.test_client_class
+    try:
+        yield other
+    finally:
+        init_socketio(app)
+
+
 @pytest.fixture
 def ctx(app):
     """An application context whose database session is clean afterwards."""

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from dialogue.errors import ERROR_CODES
 from dialogue.extensions import db, socketio
 
+from .conftest import queueless
 from .factories import gen_room
 from .test_permission_matrix import MATRIX
 
@@ -36,13 +37,8 @@ values = st.recursive(scalars, lambda children: st.lists(children, max_size=4)
 @pytest.fixture(scope="module")
 def app(app):
     """The app without a message queue, which Flask-SocketIO's test client cannot work with."""
-    from dialogue import create_app, init_socketio
-
-    queueless = create_app({"TESTING": True, "SECRET_KEY": app.config["SECRET_KEY"],
-                            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-                            "INSTANCE_PATH": app.instance_path, "DIALOGUE_REDIS_URL": None})
-    yield queueless
-    init_socketio(app)
+    with queueless(app) as other:
+        yield other
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,7 @@ from dialogue.extensions import socketio
 from dialogue.moderation.sanctions import sanction
 from dialogue.sessions import actions as dialogues
 
+from .conftest import queueless
 from .factories import gen_room
 
 
@@ -41,18 +42,8 @@ class Socket:
 @pytest.fixture(scope="module")
 def app(app):
     """The app without a message queue, which Flask-SocketIO's test client cannot work with."""
-    from dialogue import create_app, init_socketio
-
-    queueless = create_app({
-        "TESTING": True,
-        "SECRET_KEY": app.config["SECRET_KEY"],
-        "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-        "INSTANCE_PATH": app.instance_path,
-        "DIALOGUE_REDIS_URL": None,
-    })
-    queueless.test_client_class = app.test_client_class
-    yield queueless
-    init_socketio(app)
+    with queueless(app) as other:
+        yield other
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from dialogue.moderation import queue as review_queue
 from dialogue.moderation.sanctions import sanction
 from dialogue.room import messages
 
+from .conftest import queueless
 from .factories import gen_member, gen_room, gen_token, gen_user
 
 ACTORS = ("outsider", "other_session", "removed", "observer", "participant", "moderator", "facilitator", "admin")
@@ -48,14 +49,8 @@ NOT_REQUESTS = {"connect", "disconnect", "*"}
 @pytest.fixture(scope="module")
 def app(app):
     """The app without a message queue, which Flask-SocketIO's test client cannot work with."""
-    from dialogue import create_app, init_socketio
-
-    queueless = create_app({"TESTING": True, "SECRET_KEY": app.config["SECRET_KEY"],
-                            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-                            "INSTANCE_PATH": app.instance_path, "DIALOGUE_REDIS_URL": None})
-    queueless.test_client_class = app.test_client_class
-    yield queueless
-    init_socketio(app)
+    with queueless(app) as other:
+        yield other
 
 
 @pytest.fixture(scope="module")

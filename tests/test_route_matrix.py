@@ -20,6 +20,7 @@ from dialogue.moderation.sanctions import sanction
 from dialogue.sessions import actions as dialogues
 from dialogue.transcripts import publishing
 
+from .conftest import queueless
 from .factories import gen_member, gen_room, gen_session, gen_token, gen_user
 
 ACTORS = ("anonymous", "outsider", "other_session", "removed", "observer", "participant", "moderator",
@@ -114,15 +115,9 @@ STAFF_ONLY_READS = {
 
 @pytest.fixture(scope="module")
 def app(app):
-    """The suite's app without a message queue."""
-    from dialogue import create_app, init_socketio
-
-    plain = create_app({"TESTING": True, "SECRET_KEY": app.config["SECRET_KEY"],
-                        "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-                        "INSTANCE_PATH": app.instance_path, "DIALOGUE_REDIS_URL": None})
-    plain.test_client_class = app.test_client_class
-    yield plain
-    init_socketio(app)
+    """The app without a message queue, which Flask-SocketIO's test client cannot work with."""
+    with queueless(app) as other:
+        yield other
 
 
 @pytest.fixture(scope="module")
