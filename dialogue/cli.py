@@ -1,5 +1,5 @@
-"""The `dialogue` command line: serve, demo, users, tokens, words, transcript (database commands come
-from Flask-Migrate)."""
+"""The `dialogue` command line: serve, demo, users, tokens, words, transcript, retention (database
+commands come from Flask-Migrate)."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from .models import PLATFORM_ROLES, DialogueSession, User
 from .moderation import words as watched_words
 from .moderation.wordlist import starter_terms, to_csv
 from .sessions import actions as dialogues
+from .sessions import retention
 from .transcripts.build import build
 from .transcripts.formats import RENDERERS
 
@@ -111,6 +112,19 @@ def register_commands(app: Flask) -> None:
     register_word_commands(app)
 
     register_transcript_commands(app)
+
+    retention_commands = click.Group("retention", help="The retention period of ended sessions' personal data.")
+    app.cli.add_command(retention_commands)
+
+    @retention_commands.command("apply")
+    @click.option("--days", type=click.IntRange(1, None), default=None,
+                  help="Days after a session ends (default: DIALOGUE_RETENTION_DAYS).")
+    def retention_apply(days: int | None) -> None:
+        """Remove the members' personal data of sessions that ended more than DAYS days ago."""
+        if days is None and not current_app.config["DIALOGUE_RETENTION_DAYS"]:
+            raise click.ClickException("No retention period: set DIALOGUE_RETENTION_DAYS or pass --days.")
+        cleared, removed = retention.apply(days)
+        click.echo(f"Removed the personal data of {cleared} ended sessions and {removed} security log entries.")
 
     tokens = click.Group("tokens", help="Manage API tokens.")
     app.cli.add_command(tokens)

@@ -38,6 +38,16 @@ def _flag(name: str) -> bool:
     return (os.environ.get(name) or "").strip().lower() in ("1", "true", "yes", "on")
 
 
+def _positive_int(value: str | None) -> int | None:
+    """A whole number of at least 1 from the environment, or None when unset or empty."""
+    if not (value or "").strip():
+        return None
+    number = int(value)
+    if number < 1:
+        raise ValueError(f"expected a whole number of at least 1, got {value!r}")
+    return number
+
+
 def normalise_database_url(url: str) -> str:
     """Point plain postgres URLs at the psycopg 3 driver."""
     for prefix in ("postgres://", "postgresql://"):
@@ -59,6 +69,8 @@ def from_environment(instance_path: str) -> dict:
         "DIALOGUE_REDIS_CHANNEL": os.environ.get("DIALOGUE_REDIS_CHANNEL") or "dialogue",
         "DIALOGUE_SWEEP_SECONDS": float(os.environ.get("DIALOGUE_SWEEP_SECONDS") or 5),
         "DIALOGUE_NUDGE_SECONDS": float(os.environ.get("DIALOGUE_NUDGE_SECONDS") or 15),
+        # Days after a session ends before its members' personal data is removed (None: kept).
+        "DIALOGUE_RETENTION_DAYS": _positive_int(os.environ.get("DIALOGUE_RETENTION_DAYS")),
         # Behind HTTPS: cookies only over TLS, and browsers told to stay on HTTPS.
         "SESSION_COOKIE_SECURE": _flag("DIALOGUE_SECURE_COOKIES"),
         "REMEMBER_COOKIE_SECURE": _flag("DIALOGUE_SECURE_COOKIES"),

@@ -180,6 +180,9 @@ class DialogueSession(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the retention period removed the members' personal data from this ended session
+    # (names, notes, labels); the conversation and its integrity chain stay.
+    personal_data_removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
 

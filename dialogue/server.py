@@ -4,7 +4,8 @@
 production deployment behaves as `make run` does: the schema is checked, the starter
 watched words are loaded once per database, the matcher is compiled before the first
 message needs it, presence rows that dead processes left are cleared (never another live
-process's), and the background loops start: the socket sweep, timed floors and nudges.
+process's), and the background loops start: the socket sweep, timed floors and nudges, and
+(when a retention period is set) the hourly removal of old sessions' personal data.
 """
 
 from __future__ import annotations
@@ -29,8 +30,10 @@ from .moderation.screening import current_matcher
 from .moderation.words import ensure_starter_words
 from .realtime import presence
 from .realtime.sweep import sweep_once
+from .sessions import retention
 
 FLOOR_CHECK_SECONDS = 0.5
+RETENTION_CHECK_SECONDS = 3600
 
 
 class SchemaOutOfDate(RuntimeError):
@@ -63,6 +66,7 @@ def prepare(app: Flask) -> None:
             db.session.rollback()
         current_matcher()  # compile the watched words now, not inside the first message's send
         presence.refresh_and_expire(set())
+        retention.apply()  # a server that was down past a deadline catches up at once
         db.session.remove()
 
 
@@ -71,6 +75,8 @@ def start(app: Flask) -> None:
     prepare(app)
     socketio.start_background_task(sweep_forever, app)
     socketio.start_background_task(clocks_forever, app)
+    if app.config["DIALOGUE_RETENTION_DAYS"]:
+        socketio.start_background_task(retention_forever, app)
 
 
 def every(app: Flask, interval: float, task, what: str) -> None:
@@ -86,6 +92,11 @@ def every(app: Flask, interval: float, task, what: str) -> None:
                 db.session.rollback()
             finally:
                 db.session.remove()
+
+
+def retention_forever(app: Flask) -> None:
+    """Apply the retention period once an hour (when DIALOGUE_RETENTION_DAYS is set)."""
+    every(app, RETENTION_CHECK_SECONDS, retention.apply, "Applying the retention period")
 
 
 def sweep_forever(app: Flask) -> None:

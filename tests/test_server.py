@@ -18,6 +18,7 @@ from dialogue.models import AuditEntry, DialogueSession, Presence, WatchedWord, 
 from dialogue.moderation.words import STARTER_MARK
 from dialogue.realtime import presence
 from dialogue.server import SchemaOutOfDate, check_schema, prepare, upgrade_schema
+from dialogue.sessions import actions as dialogues
 
 from .conftest import TEST_SECRET, new_database, start_server, stop_server
 from .factories import gen_room
@@ -68,13 +69,18 @@ def test_wsgi_app_loads_starter_words_and_runs_the_loops(fresh, tmp_path):
                                 process_id="gone:1:dead", seen_at=utcnow() - timedelta(hours=2)))
         db.session.add(Presence(sid="live-socket", session_id=room.id, user_id=room.participants[1].id,
                                 process_id="elsewhere:2:live", seen_at=utcnow()))
+        # An ended session past the retention period: the start-up removes its personal data.
+        room_id = room.id
+        old = gen_room(participants=1)
+        old_id = old.id
+        dialogues.change_state(old.facilitator.user, old_id, "end")
+        db.session.get(DialogueSession, old_id).ended_at = utcnow() - timedelta(days=40)
         db.session.commit()
         assert db.session.scalar(select(func.count(WatchedWord.id))) == 0
         db.session.remove()
-        room_id = room.id
 
     server = start_server(url, tmp_path / "gunicorn.log", command=GUNICORN, DIALOGUE_SWEEP_SECONDS="0.5",
-                          DIALOGUE_NUDGE_SECONDS="0.5", DIALOGUE_REDIS_URL="")
+                          DIALOGUE_NUDGE_SECONDS="0.5", DIALOGUE_REDIS_URL="", DIALOGUE_RETENTION_DAYS="30")
     try:
         [(words,)] = _read(other, select(func.count(WatchedWord.id)))
         assert words > 0, "the starter words were loaded before serving"
@@ -84,6 +90,9 @@ def test_wsgi_app_loads_starter_words_and_runs_the_loops(fresh, tmp_path):
         wait_until(lambda: not _read(other, select(Presence.sid).where(Presence.sid == "dead-socket")),
                    timeout=20, message="the dead process's presence row was not cleared")
         assert _read(other, select(Presence.sid).where(Presence.sid == "live-socket")) == [("live-socket",)]
+        [(removed_at,)] = _read(other, select(DialogueSession.personal_data_removed_at).where(
+            DialogueSession.id == old_id))
+        assert removed_at is not None, "the retention period was applied"
         assert server.process.poll() is None
     finally:
         stop_server(server)

@@ -132,6 +132,13 @@ def deactivate_user(user: User) -> None:
     db.session.commit()
 
 
+def anonymise_membership(membership: Membership) -> None:
+    """Show a member as a former member with a neutral name that says nothing about them."""
+    shown = _("Former member %(code)s", code=membership.public_id[:6])
+    membership.display_name, membership.name_key = shown, name_key(shown)
+    membership.hide_presence = True
+
+
 def forget_user(user: User) -> None:
     """Erase a person's personal data at their request: name, e-mail address and password go,
     every login and token ends and their live sockets are dropped; in each session they are
@@ -144,9 +151,7 @@ def forget_user(user: User) -> None:
     user.locale = None
     user.erased_at = now
     for membership in db.session.scalars(select(Membership).where(Membership.user_id == user.id)):
-        shown = _("Former member %(code)s", code=membership.public_id[:6])
-        membership.display_name, membership.name_key = shown, name_key(shown)
-        membership.hide_presence = True
+        anonymise_membership(membership)
     for token in db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))):
         token.revoked_at = now
     db.session.execute(delete(Presence).where(Presence.user_id == user.id))

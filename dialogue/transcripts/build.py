@@ -87,7 +87,8 @@ class _Attributor:
         side = session.side_label(member.side)
         if mode == "named":
             # A person who asked to be forgotten has no real name any more: their placeholder stands.
-            entry["author"] = member.display_name if member.user.erased_at else member.user.real_name
+            forgotten = member.user.erased_at or session.personal_data_removed_at
+            entry["author"] = member.display_name if forgotten else member.user.real_name
             entry["side"] = side
         elif mode == "pseudonym":
             entry["author"], entry["side"] = member.display_name, side
