@@ -210,3 +210,19 @@ def test_no_template_compares_roles(path):
     expressions = " ".join(re.findall(r"{{-?(.*?)-?}}", path.read_text(), re.S))
     assert not TEMPLATE_DECISIONS.search(statements), "templates get ready-made booleans"
     assert not re.search(r"\bis_admin\b|\brole\s*(==|!=)", expressions)
+
+
+def test_the_distribution_ships_every_package():
+    """A package the build leaves out would install a platform that cannot start."""
+    import tomllib
+
+    from setuptools import find_packages
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    listed = config.get("packages")
+    if isinstance(listed, list):
+        shipped = set(listed)
+    else:
+        shipped = set(find_packages(str(ROOT), include=config["packages"]["find"]["include"]))
+    packages = {_module_name(path) for path in PACKAGE.rglob("__init__.py")}
+    assert packages <= shipped, sorted(packages - shipped)
