@@ -9,6 +9,8 @@ from __future__ import annotations
 import io
 import itertools
 import re
+import secrets
+import string
 
 import pytest
 
@@ -26,6 +28,10 @@ from .factories import gen_member, gen_room, gen_session, gen_token, gen_user
 ACTORS = ("anonymous", "outsider", "other_session", "removed", "observer", "participant", "moderator",
           "facilitator", "admin")
 _counter = itertools.count(1)
+
+
+def _letters() -> str:
+    return "".join(secrets.choice(string.ascii_lowercase) for _ in range(12))  # not `random`: Hypothesis seeds it
 
 
 def row(anonymous, outsider, other_session, removed, observer, participant, moderator, facilitator, admin):
@@ -90,7 +96,7 @@ ROUTES = {
     "moderation.export_words": ("GET", lambda s: "/moderation/words.csv", None, WORD_KEEPERS),
     "moderation.export_word_changes": ("GET", lambda s: "/moderation/words/changes.csv", None, WORD_KEEPERS),
     "moderation.import_words": ("POST", lambda s: "/moderation/words/import", lambda s: {
-        "file": (io.BytesIO(f"term,action,language,match\nmatrixterm{next(_counter)},flag,,word\n".encode()),
+        "file": (io.BytesIO(f"term,action,language,match\nmatrixterm{_letters()},flag,,word\n".encode()),
                  "words.csv")}, WORD_KEEPER_POSTS),
     "moderation.remove_word": ("POST", lambda s: f"/moderation/words/{s['spare_word']()}/remove", lambda s: {},
                                WORD_KEEPER_POSTS),
@@ -122,6 +128,13 @@ def app(app):
 
 @pytest.fixture(scope="module")
 def scene(app):
+    """A live session with every kind of actor (see build_scene)."""
+    return build_scene(app)
+
+
+def build_scene(app) -> dict:
+    """A live, published session with every kind of actor and their tokens, a second session
+    with an invitation link, and makers of fresh objects that routes act on."""
     with app.app_context():
         room = gen_room(participants=3)
         room_id = room.id
@@ -156,7 +169,7 @@ def scene(app):
         from dialogue.models import DialogueSession, User
 
         session = db.session.get(DialogueSession, room_id)
-        user = db.session.get(User, spares.pop())
+        user = db.session.get(User, spares.pop()) if spares else gen_user("participant")
         return dialogues.add_member(session, user, display_name=f"Spare {next(_counter)}", role="participant",
                                     side="a").id
 
@@ -173,7 +186,9 @@ def scene(app):
                                       "A text", "Words").id
 
     def spare_word():
-        return watched_words.add_word(None, f"matrixword{next(_counter)}", "flag").id
+        # Letters only: the matcher folds digits and repeated letters, so numbered terms collide.
+        return watched_words.add_word(None, "matrix" + _letters(),
+                                      "flag").id
 
     def spare_token():
         from dialogue.models import User
