@@ -117,10 +117,17 @@ def test_invitation_acceptance_in_the_browser(ctx, visitors):
     guest.visit(link)
     assert "Memory and recognition" in guest.page.inner_text("main")
     guest.page.click("text=Create an account")
+    email = f"leyla-{uuid.uuid4().hex[:6]}@example.org"
     guest.page.fill("#real_name", "Leyla Q")
-    guest.page.fill("#email", f"leyla-{uuid.uuid4().hex[:6]}@example.org")
+    guest.page.fill("#email", email)
     guest.page.fill("#password", PASSWORD)
     guest.page.click("button[type=submit], input[type=submit] >> nth=-1")
+    # The same answer whether or not the address had an account: sign in next, then join.
+    guest.page.wait_for_selector("form[action^='/login'] #email")
+    assert "Sign in with your e-mail address" in guest.page.inner_text("main")
+    guest.page.fill("#email", email)
+    guest.page.fill("#password", PASSWORD)
+    guest.page.click("main button[type=submit], main input[type=submit]")
     guest.page.wait_for_selector("#display_name")
     assert guest.page.input_value("#display_name").startswith("Participant")
     guest.page.fill("#display_name", "Sunrise")

@@ -6,6 +6,8 @@ no script-scheme link, no CSP violation, no navigation), and the text reads back
 
 from __future__ import annotations
 
+import csv
+import io
 import uuid
 from pathlib import Path
 
@@ -20,6 +22,7 @@ from dialogue.sessions import actions as dialogues
 from dialogue.transcripts import publishing
 
 from .factories import gen_member, gen_session, gen_user
+from .helpers import release_database
 from .test_browser import visitors  # noqa: F401  (the fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
@@ -98,8 +101,9 @@ def test_payloads_stay_inert_on_every_surface(ctx, visitors):  # noqa: F811
     said, _created = messages.send_message(author, session.id, uuid.uuid4().hex, take(1)[0])
     for user, _membership in people[1:4]:
         flags.flag(user, said.id, "other", note=take(1)[0][:1000])
+    reply_text = take(1)[0]
+    messages.send_message(people[2][0], session.id, uuid.uuid4().hex, reply_text, reply_to=said.id)
     reason = take(1)[0][:1000]
-    sanctions.sanction(host, session.id, target[1].public_id, "warn", reason=reason)
     for term in take(5):
         try:
             watched_words.add_word(None, term[:200], "flag")
@@ -109,12 +113,28 @@ def test_payloads_stay_inert_on_every_surface(ctx, visitors):  # noqa: F811
     admin = gen_user("admin")
     db.session.commit()
 
+    # The warned participant is in the room when the warning comes: its reason shows there.
+    warned = visitors("warned")
+    warned.sign_in(target[0].email)
+    warned.page.add_init_script(TRAP)
+    warned.open_room(session.id)
+    release_database()
+    sanctions.sanction(host, session.id, target[1].public_id, "warn", reason=reason)
+    warned.page.wait_for_selector("#room-notices > *", timeout=10_000)
+    assert " ".join(reason.split())[:30] in " ".join(warned.page.inner_text("#room-notices").split())
+    assert warned.page.evaluate(AUDIT) == [] and warned.page.evaluate("() => window.__xss") == 0
+    assert warned.dialogs == []
+
     facilitator = visitors("facilitator")
     facilitator.sign_in(host.email)
     title = _clean_name(titles[0], 200)
     _check(facilitator, "/", [title])
     _check(facilitator, f"/sessions/{session.id}/manage", [title, names[0]])
     _check(facilitator, f"/sessions/{session.id}/audit", [])
+    exported = facilitator.page.request.get(f"/sessions/{session.id}/audit?format=csv").text()
+    cells = [cell for row in csv.reader(io.StringIO(exported)) for cell in row]
+    assert any(" ".join(reason.split())[:30] in " ".join(cell.split()) for cell in cells), "the reason is exported"
+    assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@", "\t", "\r")], "no cell runs as a formula"
     _check(facilitator, f"/s/{session.id}", [title])
     facilitator.page.wait_for_selector("#connection-status[data-state=connected]", timeout=10_000)
     assert facilitator.page.evaluate(AUDIT) == [] and facilitator.page.evaluate("() => window.__xss") == 0

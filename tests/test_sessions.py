@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
+from dialogue.auth import accounts
 from dialogue.errors import DialogueError
 from dialogue.extensions import db
 from dialogue.models import DialogueSession, Invitation, Membership, utcnow
@@ -89,7 +91,8 @@ def test_invitation_to_membership_for_a_new_person(ctx, http, app):
     token = csrf_token(http, register)
     response = http.post(register, data={"csrf_token": token, "real_name": "Leyla Q", "email": "leyla@example.org",
                                          "password": PASSWORD})
-    assert response.status_code == 302 and response.headers["Location"] == path
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login?next=")
+    assert sign_in(http, "leyla@example.org", next_url=path).headers["Location"] == path
     join_page = http.get(path).get_data(as_text=True)
     assert "Participant" in join_page and session.ground_rules.splitlines()[0][:30] in join_page
     token = csrf_token(http, path)
@@ -233,3 +236,27 @@ def test_removal_from_the_manage_page_follows_the_two_key_rule(ctx, app):
 
     assert db.session.scalar(select(AuditEntry.action).where(AuditEntry.session_id == room.id)
                              .order_by(AuditEntry.id.desc()).limit(1)) == "propose_remove"
+
+
+def test_registration_answers_alike_for_known_and_unknown_addresses(ctx, app):
+    """Holding an invitation link must not tell who has an account on the platform."""
+    session = gen_session(state="live")
+    _invitation, token = dialogues.create_invitation(session.created_by, session, side="a", max_uses=None)
+    register = f"/register?next=/invite/{token}"
+    known = gen_user("participant")
+
+    def attempt(email: str):
+        client = app.test_client()
+        response = client.post(register, data={"csrf_token": csrf_token(client, register), "real_name": "Someone",
+                                               "email": email, "password": "another password 123"})
+        following = client.get(response.headers["Location"]).get_data(as_text=True)
+        return response, re.sub(r'value="[^"]+"', "", following)
+
+    taken, taken_page = attempt(known.email)
+    fresh, fresh_page = attempt(f"new-{uuid.uuid4().hex[:8]}@example.org")
+    assert (taken.status_code, taken.headers["Location"]) == (fresh.status_code, fresh.headers["Location"])
+    assert taken_page == fresh_page, "the next page says the same"
+    assert "already exists" not in taken_page
+    db.session.expire_all()
+    assert accounts.authenticate(known.email, PASSWORD) is not None, "the existing account is untouched"
+    assert accounts.authenticate(known.email, "another password 123") is None

@@ -56,6 +56,24 @@ def create_user(email: str, real_name: str, password: str, role: str = "particip
     return user
 
 
+def register(email: str, real_name: str, password: str) -> None:
+    """Create a participant account for someone who opened an invitation, answering alike
+    whether or not the address already has an account, so that holding an invitation link
+    does not tell who is on the platform: a taken address creates nothing (the password is
+    hashed all the same, so the time does not tell either), and either way the person signs
+    in next. Refuses what is wrong with the form itself (the address's shape, a short
+    password) as create_user does."""
+    try:
+        create_user(email, real_name, password)
+    except DialogueError as error:
+        if error.code != "conflict":
+            raise
+        hash_password(password)
+        security_log.record("registration_refused", subject=db.session.scalar(
+            select(User).where(User.email == normalise_email(email))))
+        db.session.commit()
+
+
 def authenticate(email: str, password: str) -> User | None:
     """Return the active user with this e-mail and password, or None."""
     try:

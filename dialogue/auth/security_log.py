@@ -17,7 +17,7 @@ from ..extensions import db
 from ..models import SecurityEvent, User, iso
 from ..spreadsheet import csv_text
 
-KINDS = ("login", "login_failed", "logout", "token_created", "token_revoked", "deactivated", "reactivated",
+KINDS = ("login", "login_failed", "logout", "registration_refused", "token_created", "token_revoked", "deactivated", "reactivated",
          "erased", "transcript_exported", "data_exported", "audit_exported", "published")
 COLUMNS = ("time", "kind", "actor", "subject", "session", "network", "details")
 

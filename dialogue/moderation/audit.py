@@ -16,7 +16,7 @@ from ..models import (
     DialogueSession,
     User,
 )
-from ..protocol import iso
+from ..protocol import iso, outsider_id
 from ..spreadsheet import csv_text
 from .people import membership_of
 
@@ -73,11 +73,13 @@ def word_changes(limit: int | None = 100) -> list[AuditEntry]:
 
 
 def anonymous_actor_label(session: DialogueSession | None, actor_id: int | None) -> str:
-    """An actor named without identity (for viewers who may not see real names)."""
+    """An actor named without identity (for viewers who may not see real names): their name in
+    the session, else an opaque id that stays the same for them in this log and is no account
+    id (so it links them to nothing elsewhere)."""
     if actor_id is None:
         return "system"
     membership = membership_of(session.id, actor_id) if session is not None else None
-    return membership.display_name if membership else f"#{actor_id}"
+    return membership.display_name if membership else outsider_id(session.id if session else "word-log", actor_id)
 
 
 def actor_label(session: DialogueSession | None, actor_id: int | None) -> str:

@@ -164,7 +164,8 @@ def invitation(token: str):
 
 @bp.route("/register", methods=["GET", "POST"])
 def register():
-    """Create a participant account; used when someone opens an invitation without one."""
+    """Create a participant account; used when someone opens an invitation without one. The
+    answer is the same whether or not the address already had an account."""
     target = safe_next(request.args.get("next"))
     token = target[len("/invite/"):] if target and target.startswith("/invite/") else None
     if token is None or dialogues.find_invitation(token) is None:
@@ -173,11 +174,12 @@ def register():
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            user = accounts.create_user(form.email.data, form.real_name.data, form.password.data)
+            accounts.register(form.email.data, form.real_name.data, form.password.data)
         except DialogueError as error:
             field = getattr(form, error.extra.get("field", ""), None) or form.password
             field.errors.append(error.to_answer()["error"]["message"])
         else:
-            accounts.begin_login(user)
-            return redirect(target)
+            # The same answer for a new address and a taken one: sign in next.
+            flash(_("Your account is ready. Sign in with your e-mail address and password to join."))
+            return redirect(url_for("auth.login", next=target))
     return render_template("sessions/register.html", form=form, next=target), 200 if request.method == "GET" else 400
