@@ -24,6 +24,7 @@ from . import config as config_module
 from .cli import register_commands
 from .emitter import DialogueRedisManager
 from .extensions import babel, csrf, db, login_manager, migrate, socketio
+from .httpserver import limits_of, refuse_oversized
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -54,6 +55,8 @@ def create_app(config: dict | None = None) -> Flask:
     # The Socket.IO handlers were registered when the feature packages were imported, before
     # any server exists, so every init_app (tests build several apps) hands them to its server.
     init_socketio(app)
+    # Outside Socket.IO's transport too: no oversized body reaches any of it.
+    app.wsgi_app = refuse_oversized(app.wsgi_app, *limits_of(app))
     app.jinja_env.globals["page_language"] = _page_language
 
     web.init_app(app)

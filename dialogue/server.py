@@ -20,12 +20,12 @@ from flask import Flask, current_app
 from flask_migrate import upgrade
 from gevent import pywsgi
 from gevent import socket as gevent_socket
-from geventwebsocket.handler import WebSocketHandler
 from sqlalchemy.exc import IntegrityError
 
 from .extensions import db, socketio
 from .facilitation.floor import expire_floors
 from .facilitation.nudges import send_nudges
+from .httpserver import BoundedHandler
 from .moderation.screening import current_matcher
 from .moderation.words import ensure_starter_words
 from .realtime import presence
@@ -131,5 +131,5 @@ def serve_forever(app: Flask, host: str, port: int) -> None:
     listener.setsockopt(std_socket.IPPROTO_TCP, std_socket.TCP_NODELAY, 1)
     listener.bind((host, port))
     listener.listen(1024)
-    server = pywsgi.WSGIServer(listener, app, handler_class=WebSocketHandler, log=None)
+    server = pywsgi.WSGIServer(listener, app, handler_class=BoundedHandler, log=None)
     server.serve_forever()

@@ -1,8 +1,8 @@
 """WSGI entry point for gunicorn (run `dialogue db upgrade` first).
 
-    gunicorn -k geventwebsocket.gunicorn.workers.GeventWebSocketWorker -w 1 -b 127.0.0.1:5000 dialogue.wsgi:app
+    gunicorn -k dialogue.httpserver.Worker -w 1 -b 127.0.0.1:5000 dialogue.wsgi:app
 
-gunicorn's gevent worker patches the standard library before this module is imported. The
+gunicorn's gevent worker (with the bounded request handler of dialogue.httpserver) patches the standard library before this module is imported. The
 process starts as `dialogue serve` does (dialogue.server.start), except that it checks the
 schema instead of upgrading it.
 """

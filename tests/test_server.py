@@ -26,7 +26,7 @@ from .helpers import wait_until
 
 pytestmark = pytest.mark.live
 
-GUNICORN = [str(Path(sys.executable).parent / "gunicorn"), "-k", "geventwebsocket.gunicorn.workers.GeventWebSocketWorker",
+GUNICORN = [str(Path(sys.executable).parent / "gunicorn"), "-k", "dialogue.httpserver.Worker",
             "-w", "1", "-b", "127.0.0.1:{port}", "--graceful-timeout", "5", "dialogue.wsgi:app"]
 
 

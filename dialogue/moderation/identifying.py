@@ -74,17 +74,24 @@ _PROFILE_LINKS = [
 # VK community pages (club123, public123, event123) belong to groups, not to people.
 _VK_COMMUNITY = re.compile(r"(?:club|public|event|wall-?)\d", re.IGNORECASE)
 
-# Any link, so that the digits inside a link are not read as a phone number.
-_URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w\-]+(?:\.[\w\-]+)*\.[a-z]{2,}/\S*", re.IGNORECASE)
+# Any link, so that the digits inside a link are not read as a phone number. A bare host is
+# read from its start only and possessively (a run like "a.a.a.a…" is tried once, not from
+# every letter and every way: that took quadratic time); its last label ends in two letters.
+_URL = re.compile(r"(?:https?://|www\.)\S+|(?<![\w.\-])[\w\-]++(?:\.[\w\-]++)++(?<=[a-z]{2})/\S*",
+                  re.IGNORECASE)
 
 # --- phone numbers ---------------------------------------------------------------------------
 
 # Digit groups joined by one separator (space, hyphen, dot, or a group in parentheses).
+# The groups are matched possessively (`{0,7}+`, Python 3.11): a run of digits is split into
+# groups one way only, the greedy one, and never retried in other splittings, so screening
+# takes time linear in the text (tried every way, a few thousand digits and commas took
+# seconds). A run that does not end where a number may end is not a phone number.
 _PHONE = re.compile(
     r"(?<![\w+@/=.\-])"
-    r"(?P<prefix>\+\s?|00)?"
-    r"(?:\(\d{1,5}\)|\d{1,5})"
-    r"(?:(?:[ \u00a0]?[\-.][ \u00a0]?|[ \u00a0])?(?:\(\d{1,5}\)|\d{1,5})){0,7}"
+    r"(?P<prefix>\+\s?|00)?+"
+    r"(?:\(\d{1,5}\)|\d{1,5}+)"
+    r"(?:(?:[ \u00a0]?[\-.][ \u00a0]?|[ \u00a0])?(?:\(\d{1,5}\)|\d{1,5}+)){0,7}+"
     r"(?![\w@])"
 )
 _LOCAL_FORMATS = [
