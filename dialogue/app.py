@@ -71,10 +71,13 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def init_socketio(app: Flask) -> None:
-    """Bind the Socket.IO server to `app`: gevent, per-client ordering, origins, queue."""
+    """Bind the Socket.IO server to `app`: gevent, per-client ordering, origins, queue; the
+    security headers around the whole (dialogue.web.SecurityHeaders)."""
     # The SocketIO object outlives one app (tests build several): forget the last manager.
     socketio.server_options.pop("client_manager", None)
     socket_options = {}
+    if isinstance(app.wsgi_app, web.SecurityHeaders):  # bound before: wrapped once, below
+        app.wsgi_app = app.wsgi_app.app
     if app.config["DIALOGUE_REDIS_URL"]:
         socket_options["client_manager"] = DialogueRedisManager(
             app.config["DIALOGUE_REDIS_URL"], channel=app.config["DIALOGUE_REDIS_CHANNEL"])
@@ -90,6 +93,9 @@ def init_socketio(app: Flask) -> None:
         json=_compact_json(),
         **socket_options,
     )
+    # Socket.IO's middleware now answers /socket.io/ before Flask sees a request: the
+    # security headers go around it, so that its responses carry them too.
+    app.wsgi_app = web.SecurityHeaders(app.wsgi_app, app.config)
 
 
 def _select_locale() -> str | None:

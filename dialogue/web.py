@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, flash, jsonify, render_template, request
@@ -20,6 +21,44 @@ CSP = (
     "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
+
+
+
+def security_headers(config: Mapping) -> list[tuple[str, str]]:
+    """The security headers every response carries, pages and Socket.IO transport alike
+    (the one list: the Flask hook and the WSGI middleware below both use it)."""
+    headers = [
+        ("Content-Security-Policy", CSP),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "no-referrer"),
+        ("X-Frame-Options", "DENY"),
+        ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+    ]
+    if config.get("SESSION_COOKIE_SECURE"):
+        headers.append(("Strict-Transport-Security", "max-age=31536000"))
+    return headers
+
+
+class SecurityHeaders:
+    """WSGI middleware, the outermost layer of the app, so that every response carries the
+    security headers: Flask's pages, static files and error pages, and what is answered
+    outside Flask's request handling (the Engine.IO transport: polling, refused handshakes
+    and WebSocket upgrades). A header the response already has is left as it is, so none
+    is doubled and a route's own choice (a stricter Referrer-Policy, say) stands."""
+
+    def __init__(self, app: Callable, config: Mapping):
+        self.app = app
+        self.config = config
+
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        def start_with_headers(status: str, headers: list[tuple[str, str]], exc_info=None):
+            present = {name.lower() for name, _ in headers}
+            missing = [(name, value) for name, value in security_headers(self.config)
+                       if name.lower() not in present]
+            return start_response(status, [*headers, *missing], exc_info)
+
+        return self.app(environ, start_with_headers)
+
 
 # How each role is named on pages (the templates' `role_label` macro looks it up here).
 ROLE_LABELS = {"facilitator": _l("Facilitator"), "moderator": _l("Moderator"), "participant": _l("Participant"),
@@ -76,16 +115,13 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["role_labels"] = ROLE_LABELS
 
     @app.after_request
-    def security_headers(response):
-        response.headers.setdefault("Content-Security-Policy", CSP)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    def add_security_headers(response):
+        # Set here too (SecurityHeaders adds what is still missing on the way out), so that
+        # they are on the response object that Flask's hooks and the test client see.
+        for name, value in security_headers(app.config):
+            response.headers.setdefault(name, value)
         if request.endpoint != "static":
             response.headers.setdefault("Cache-Control", "no-store")
-        if app.config.get("SESSION_COOKIE_SECURE"):
-            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response
 
     @app.errorhandler(DialogueError)
