@@ -24,7 +24,7 @@ from . import config as config_module
 from .cli import register_commands
 from .emitter import DialogueRedisManager
 from .extensions import babel, csrf, db, login_manager, migrate, socketio
-from .httpserver import limits_of, refuse_oversized
+from .httpserver import RefuseOversized, limits_of
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -55,8 +55,6 @@ def create_app(config: dict | None = None) -> Flask:
     # The Socket.IO handlers were registered when the feature packages were imported, before
     # any server exists, so every init_app (tests build several apps) hands them to its server.
     init_socketio(app)
-    # Outside Socket.IO's transport too: no oversized body reaches any of it.
-    app.wsgi_app = refuse_oversized(app.wsgi_app, *limits_of(app))
     app.jinja_env.globals["page_language"] = _page_language
 
     web.init_app(app)
@@ -71,13 +69,14 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def init_socketio(app: Flask) -> None:
-    """Bind the Socket.IO server to `app`: gevent, per-client ordering, origins, queue; the
-    security headers around the whole (dialogue.web.SecurityHeaders)."""
+    """Bind the Socket.IO server to `app`: gevent, per-client ordering, origins, queue; around
+    the whole, bounded request bodies (dialogue.httpserver.RefuseOversized) and the security
+    headers (dialogue.web.SecurityHeaders), so that every answer, refusals included, has them."""
     # The SocketIO object outlives one app (tests build several): forget the last manager.
     socketio.server_options.pop("client_manager", None)
     socket_options = {}
     if isinstance(app.wsgi_app, web.SecurityHeaders):  # bound before: wrapped once, below
-        app.wsgi_app = app.wsgi_app.app
+        app.wsgi_app = app.wsgi_app.app.app
     if app.config["DIALOGUE_REDIS_URL"]:
         socket_options["client_manager"] = DialogueRedisManager(
             app.config["DIALOGUE_REDIS_URL"], channel=app.config["DIALOGUE_REDIS_CHANNEL"])
@@ -93,9 +92,9 @@ def init_socketio(app: Flask) -> None:
         json=_compact_json(),
         **socket_options,
     )
-    # Socket.IO's middleware now answers /socket.io/ before Flask sees a request: the
-    # security headers go around it, so that its responses carry them too.
-    app.wsgi_app = web.SecurityHeaders(app.wsgi_app, app.config)
+    # Socket.IO's middleware now answers /socket.io/ before Flask sees a request: the limits
+    # and the security headers go around it, so that its responses carry them too.
+    app.wsgi_app = web.SecurityHeaders(RefuseOversized(app.wsgi_app, *limits_of(app)), app.config)
 
 
 def _select_locale() -> str | None:

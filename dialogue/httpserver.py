@@ -3,7 +3,7 @@
 One client must not be able to hold the server's connections or memory. Three pieces, used
 by `dialogue serve` and by gunicorn alike:
 
-- :func:`refuse_oversized`, WSGI middleware around the whole application (Socket.IO's
+- :class:`RefuseOversized`, WSGI middleware around the whole application (Socket.IO's
   transport included): a body larger than allowed, or one of unknown length, is answered at
   once with 413 (or 411), `Connection: close`, without reading it. Pages allow
   ``MAX_CONTENT_LENGTH``, the Socket.IO transport ``DIALOGUE_MAX_PACKET_BYTES``.
@@ -47,23 +47,24 @@ def _refusal(environ, start_response, status: str, text: str):
     return [body]
 
 
-def refuse_oversized(wsgi_app, page_bytes: int, packet_bytes: int):
-    """Wrap a WSGI app so that bodies over the limit never reach it (see the module)."""
+class RefuseOversized:
+    """WSGI middleware: bodies over the limit never reach `app` (see the module)."""
 
-    def bounded(environ, start_response):
+    def __init__(self, app, page_bytes: int, packet_bytes: int):
+        self.app, self.page_bytes, self.packet_bytes = app, page_bytes, packet_bytes
+
+    def __call__(self, environ, start_response):
         length = (environ.get("CONTENT_LENGTH") or "").strip()
         chunked = "chunked" in (environ.get("HTTP_TRANSFER_ENCODING") or "").lower()
-        limit = packet_bytes if (environ.get("PATH_INFO") or "").startswith(SOCKET_IO_PREFIX) \
-            else page_bytes
+        limit = self.packet_bytes if (environ.get("PATH_INFO") or "").startswith(SOCKET_IO_PREFIX) \
+            else self.page_bytes
         if chunked:
             return _refusal(environ, start_response, "411 Length Required",
                             "A request body needs a Content-Length (no chunked bodies).")
         if length and (not length.isascii() or not length.isdigit() or int(length) > limit):
             return _refusal(environ, start_response, "413 Content Too Large",
                             f"Request bodies may have at most {limit} bytes.")
-        return wsgi_app(environ, start_response)
-
-    return bounded
+        return self.app(environ, start_response)
 
 
 _BOUNDED_CLASSES: dict[int, type] = {}

@@ -61,6 +61,7 @@ def test_oversized_polling_posts_are_refused_at_once_and_their_connections_close
                  "Content-Type: text/plain;charset=UTF-8\r\nContent-Length: 2000000\r\n\r\n")
         assert answer.startswith(b"HTTP/1.1 413 "), answer[:80]
         assert b"Connection: close" in answer
+        assert b"Content-Security-Policy:" in answer  # refusals carry the headers too
         assert closed, "the server must close the connection without waiting for the body"
     # Every one of those connections is freed: the server holds no more descriptors than before.
     wait_until(lambda: _open_descriptors(live_server.process.pid) <= before + 2, timeout=10,
