@@ -25,6 +25,8 @@ from .cli import register_commands
 from .emitter import DialogueRedisManager
 from .extensions import babel, csrf, db, login_manager, migrate, socketio
 from .httpserver import RefuseOversized, limits_of
+from .ratelimit import parse_rules
+from .realtime.sockets import DialoguePacket
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -46,6 +48,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config["SQLALCHEMY_DATABASE_URI"] = config_module.normalise_database_url(
         app.config["SQLALCHEMY_DATABASE_URI"]
     )
+    parse_rules(app.config["DIALOGUE_RATE_LIMITS"])  # a mistyped limit stops the start, not a request
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
@@ -90,6 +93,7 @@ def init_socketio(app: Flask) -> None:
         ping_interval=20,
         ping_timeout=20,
         json=_compact_json(),
+        serializer=DialoguePacket,
         **socket_options,
     )
     # Socket.IO's middleware now answers /socket.io/ before Flask sees a request: the limits

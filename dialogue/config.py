@@ -71,6 +71,8 @@ def from_environment(instance_path: str) -> dict:
         "DIALOGUE_NUDGE_SECONDS": float(os.environ.get("DIALOGUE_NUDGE_SECONDS") or 15),
         # Days after a session ends before its members' personal data is removed (None: kept).
         "DIALOGUE_RETENTION_DAYS": _positive_int(os.environ.get("DIALOGUE_RETENTION_DAYS")),
+        # Rate limits that differ from the defaults (dialogue/ratelimit.py), e.g. "send=5/5second".
+        "DIALOGUE_RATE_LIMITS": os.environ.get("DIALOGUE_RATE_LIMITS") or None,
         # Behind HTTPS: cookies only over TLS, and browsers told to stay on HTTPS.
         "SESSION_COOKIE_SECURE": _flag("DIALOGUE_SECURE_COOKIES"),
         "REMEMBER_COOKIE_SECURE": _flag("DIALOGUE_SECURE_COOKIES"),
@@ -94,8 +96,9 @@ DEFAULTS = {
     "DIALOGUE_MAX_PACKET_BYTES": 1_000_000,
     # Largest request body of a page (form posts, the watched-words file), in bytes.
     "MAX_CONTENT_LENGTH": 2_000_000,
-    # At most this many messages are returned by one join or history call.
-    "DIALOGUE_HISTORY_PAGE": 1000,
+    # At most this many messages are returned by one join or history call (the protocol allows
+    # up to 1000; smaller pages keep one answer cheap, so one socket cannot hold the server).
+    "DIALOGUE_HISTORY_PAGE": 200,
     "DIALOGUE_INVITATION_DAYS": 14,
     # Error logs must not carry message bodies or other people's data from SQL parameters.
     "SQLALCHEMY_ENGINE_OPTIONS": {"hide_parameters": True},

@@ -22,6 +22,7 @@ from sqlalchemy import create_engine, text
 from dialogue import create_app
 from dialogue.config import normalise_database_url
 from dialogue.extensions import db
+from dialogue.ratelimit import DEFAULT_RULES
 
 from .helpers import wait_until
 
@@ -30,6 +31,11 @@ TEST_SECRET = "test-secret-" + "x" * 32
 REDIS_URL = os.environ.get("DIALOGUE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 # One Redis channel per test run, so runs side by side never hear each other.
 REDIS_CHANNEL = "dialogue-test-" + secrets.token_hex(4)
+# The suite does in seconds what people do in an hour, all from 127.0.0.1: every rate limit
+# is wide open for it (in this process and the servers it starts), except in
+# tests/test_rate_limits.py, which builds its apps and servers with the real defaults.
+ROOMY_LIMITS = ";".join(f"{name}=1000000/minute" for name in DEFAULT_RULES)
+os.environ["DIALOGUE_RATE_LIMITS"] = ROOMY_LIMITS
 
 
 def _dialogue_executable() -> str:

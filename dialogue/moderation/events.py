@@ -7,7 +7,7 @@ broadcasts is decided in dialogue.audience.
 
 from __future__ import annotations
 
-from .. import audience
+from .. import audience, ratelimit
 from ..models import User
 from ..protocol import session_object
 from ..realtime.sockets import client_event, session_id_field
@@ -30,7 +30,8 @@ def queue_event(user: User, payload: dict) -> dict:
     sessions, items = queue.open_items(user, payload.get("session_id"))
     audience.enter_queues(user, [session.id for session in sessions])
     return {"items": items, "figures": queue.figures([s.id for s in sessions]),
-            "me": {session.id: queue.my_id(user, session) for session in sessions}}
+            "me": {session.id: queue.my_id(user, session) for session in sessions},
+            "limited": {session.id: ratelimit.recent_notices(session.id) for session in sessions}}
 
 
 @client_event("claim")

@@ -8,13 +8,13 @@ from flask import session as cookie
 from flask_babel import gettext as _
 from flask_socketio import ConnectionRefusedError
 
-from .. import audience
+from .. import audience, ratelimit
 from ..auth import accounts
 from ..errors import DialogueError
 from ..extensions import db, socketio
 from ..models import User
 from . import presence
-from .sockets import live_sockets
+from .sockets import MALFORMED, live_sockets, pace
 
 
 def _principal(auth) -> dict | None:
@@ -36,7 +36,13 @@ def _principal(auth) -> dict | None:
 
 @socketio.on("connect")
 def on_connect(auth=None):
-    """Any client connects; refused with {"code": "unauthorized"} without a valid login or token."""
+    """Any client connects; refused with {"code": "unauthorized"} without a valid login or
+    token, and with {"code": "rate_limited", "retry_after": seconds} when its address
+    connects too often."""
+    try:
+        ratelimit.check("connect", request.remote_addr)
+    except DialogueError as error:
+        raise ConnectionRefusedError("rate_limited", {"code": "rate_limited", **error.extra}) from None
     principal = _principal(auth)
     db.session.commit()
     if principal is None:
@@ -54,5 +60,11 @@ def on_disconnect(reason=None):
 
 @socketio.on("*")
 def on_unknown_event(event, *args):
-    """Any event this server does not know is answered `invalid`."""
+    """Any event this server does not know, or a packet it cannot read, is answered `invalid`."""
+    try:
+        pace()
+    except DialogueError as error:
+        return error.to_answer()
+    if event == MALFORMED:
+        return DialogueError("invalid", _("The packet is not an event name with JSON arguments.")).to_answer()
     return DialogueError("invalid", _("Unknown event %(name)s.", name=repr(str(event)[:40]))).to_answer()

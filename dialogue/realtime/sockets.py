@@ -12,9 +12,12 @@ from __future__ import annotations
 import functools
 import json
 
+import gevent
 from flask import current_app, request
 from flask_babel import gettext as _
+from socketio import packet
 
+from .. import ratelimit
 from ..auth import accounts
 from ..errors import DialogueError
 from ..extensions import db, socketio
@@ -45,6 +48,36 @@ def current_user_from_db() -> User:
 
 
 MAX_ID = 2**63 - 1
+# The event name a packet that could not be read is delivered under (answered `invalid`).
+MALFORMED = "\x00malformed"
+
+
+class DialoguePacket(packet.Packet):
+    """Socket.IO's packet, reading an event that is not valid JSON, or not an event name with
+    arguments, as the event MALFORMED, so that it is answered `invalid` through its
+    acknowledgement like any other bad input instead of being dropped unanswered."""
+
+    def decode(self, encoded_packet):
+        try:
+            attachments = super().decode(encoded_packet)
+        except ValueError:  # broken JSON (JSONDecodeError), a bad attachment count
+            if self.packet_type not in (packet.EVENT, packet.BINARY_EVENT):
+                raise
+            self.packet_type, self.data = packet.EVENT, [MALFORMED]
+            return 0
+        if self.packet_type in (packet.EVENT, packet.BINARY_EVENT) and not (
+                isinstance(self.data, list) and self.data and isinstance(self.data[0], str)):
+            self.packet_type, self.data = packet.EVENT, [MALFORMED]
+            return 0
+        return attachments
+
+
+def pace() -> None:
+    """Before each event of a socket: let the other sockets' events run first (one socket's
+    pipelined events then take turns with everyone else's instead of holding the server),
+    and count the event against the socket's own limit, before anything else is done."""
+    gevent.sleep(0)
+    ratelimit.check("socket", request.sid)
 
 
 def refuse_unstorable(value, depth: int = 0) -> None:
@@ -52,6 +85,8 @@ def refuse_unstorable(value, depth: int = 0) -> None:
     beyond 64 bits, and deep nesting. Checked once here for every event."""
     if depth > 8:
         raise DialogueError("invalid")
+    if isinstance(value, bytes | bytearray | memoryview):
+        raise DialogueError("invalid", _("Events carry JSON only, not binary attachments."))
     if isinstance(value, str):
         if "\x00" in value or any(0xD800 <= ord(c) <= 0xDFFF for c in value):
             raise DialogueError("invalid", _("Text may not contain NUL or unpaired surrogate characters."))
@@ -74,13 +109,17 @@ def client_event(name: str):
         @functools.wraps(handler)
         def wrapper(*args):
             try:
+                pace()
                 payload = args[0] if len(args) == 1 else None
                 if not isinstance(payload, dict):
                     raise DialogueError("invalid", _("The event needs one JSON object."))
+                refuse_unstorable(payload)
                 size = len(json.dumps(payload, ensure_ascii=False).encode("utf-8", "surrogatepass"))
                 if size > current_app.config["DIALOGUE_MAX_EVENT_BYTES"]:
                     raise DialogueError("too_long")
-                refuse_unstorable(payload)
+                principal = _principal()
+                if principal is not None and name in ratelimit.LIMITED_EVENTS:
+                    limited(principal["user_id"], name, payload)
                 result = handler(current_user_from_db(), payload)
                 # End what the handler left open (its reads), so no socket holds a transaction.
                 db.session.commit()
@@ -97,6 +136,19 @@ def client_event(name: str):
         return handler
 
     return decorator
+
+
+def limited(user_id: int, name: str, payload: dict) -> None:
+    """Count the event against the member's limit for it; a refusal may tell staff. Before
+    the caller is loaded (who they are is checked right after): the count must not happen
+    inside a database transaction (see dialogue/ratelimit.py)."""
+    try:
+        ratelimit.check(name, user_id)
+    except DialogueError:
+        session_id = payload.get("session_id")
+        ratelimit.note_refusal(user_id, session_id if isinstance(session_id, str) and len(session_id) <= 64 else None,
+                               name)
+        raise
 
 
 def session_id_field(payload: dict) -> str:

@@ -1,0 +1,163 @@
+"""Rate limits with the platform's real defaults: per member and event, per socket, per
+address; the answer is `rate_limited` with `retry_after`; a member who keeps hitting a limit
+is shown to the session's staff. Also: packets that cannot be read are answered `invalid`."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import websocket
+from sqlalchemy import select
+
+from dialogue import create_app, init_socketio
+from dialogue.extensions import db
+from dialogue.models import AuditEntry
+from dialogue.ratelimit import DEFAULT_RULES
+
+from .conftest import start_server, stop_server
+from .factories import gen_room
+from .test_events import Socket
+
+
+@pytest.fixture(scope="module")
+def app(app):
+    """The suite's database, no message queue (for the test client), the default limits."""
+    limited = create_app({"TESTING": True, "SECRET_KEY": app.config["SECRET_KEY"],
+                          "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+                          "INSTANCE_PATH": app.instance_path, "DIALOGUE_REDIS_URL": None,
+                          "DIALOGUE_RATE_LIMITS": None})
+    limited.test_client_class = app.test_client_class
+    yield limited
+    init_socketio(app)
+
+
+@pytest.fixture
+def room(ctx):
+    ctx.extensions.pop("dialogue_limiter", None)  # every test starts with fresh counters
+    return gen_room(participants=2)
+
+
+def _joined(app, person, room):
+    socket = Socket(app, person.token)
+    assert socket.call("join", {"session_id": room.id})["ok"]
+    socket.received()
+    return socket
+
+
+def test_a_burst_of_sends_is_limited_per_member_and_staff_are_told_once(app, room):
+    author, other = room.participants
+    sender, neighbour = _joined(app, author, room), _joined(app, other, room)
+    staff = _joined(app, room.moderator, room)
+    answers = [sender.call("send", {"session_id": room.id, "client_id": f"b{i}", "body": f"message {i}"})
+               for i in range(60)]
+    accepted = [a for a in answers if a["ok"]]
+    refused = [a["error"] for a in answers if not a["ok"]]
+    assert len(accepted) == 10  # 10 in 5 seconds
+    assert {e["code"] for e in refused} == {"rate_limited"} and len(refused) == 50
+    assert all(isinstance(e["retry_after"], int) and 1 <= e["retry_after"] <= 60 for e in refused)
+    # Another member is not limited by the first one's burst.
+    assert neighbour.call("send", {"session_id": room.id, "client_id": "n1", "body": "hello"})["ok"]
+    # Staff hear once that this member keeps hitting the limit; members hear nothing of it.
+    notices = staff.received("limit_notice")
+    assert len(notices) == 1
+    assert notices[0][1]["member"]["id"] == author.member_id and notices[0][1]["event"] == "send"
+    assert set(notices[0][1]["member"]) == {"id", "name", "side", "role"}  # a member, no account
+    assert neighbour.received("limit_notice") == [] and sender.received("limit_notice") == []
+    # ...and find it in the review queue, and the audit log keeps it.
+    queue = staff.call("queue", {"session_id": room.id})
+    assert [n["member"]["id"] for n in queue["limited"][room.id]] == [author.member_id]
+    entries = db.session.scalars(select(AuditEntry).where(
+        AuditEntry.session_id == room.id, AuditEntry.action == "rate_limited")).all()
+    assert [(e.target_id, e.details["event"]) for e in entries] == [(author.member_id, "send")]
+
+
+def test_pipelined_history_requests_are_limited(app, room):
+    reader = _joined(app, room.participants[0], room)
+    answers = [reader.call("history", {"session_id": room.id, "since_seq": 0}) for _ in range(40)]
+    assert sum(a["ok"] for a in answers) == 30  # 30 a minute
+    assert all(a["error"]["code"] == "rate_limited" for a in answers if not a["ok"])
+
+
+def test_any_event_is_limited_per_socket_even_unknown_ones(app, room):
+    socket = Socket(app, room.participants[0].token)
+    answers = [socket.call("no_such_event", {}) for _ in range(70)]
+    codes = [a["error"]["code"] for a in answers]
+    assert codes[:60] == ["invalid"] * 60 and set(codes[60:]) == {"rate_limited"}
+
+
+def test_limits_are_configurable_and_mistakes_refused_at_start(app):
+    with pytest.raises(ValueError):
+        create_app({"DIALOGUE_RATE_LIMITS": "sned=5/minute", "INSTANCE_PATH": app.instance_path})
+    with pytest.raises(ValueError):
+        create_app({"DIALOGUE_RATE_LIMITS": "send=often", "INSTANCE_PATH": app.instance_path})
+    from dialogue.ratelimit import parse_rules
+    assert parse_rules("send=5/5second,30/minute")["send"] == "5/5second;30/minute"
+    assert parse_rules(None) == DEFAULT_RULES
+    init_socketio(app)
+
+
+# --- over a real server ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def limited_server(database_url, tmp_path_factory):
+    """`dialogue serve` with the default limits but for a small handshake limit."""
+    server = start_server(database_url, tmp_path_factory.mktemp("limits") / "server.log",
+                          DIALOGUE_RATE_LIMITS="connect=6/minute")
+    yield server
+    stop_server(server)
+
+
+def _ws(server, token):
+    conn = websocket.create_connection(
+        server.url.replace("http://", "ws://") + "/socket.io/?EIO=4&transport=websocket", timeout=5)
+    assert conn.recv().startswith("0{")
+    conn.send("40" + json.dumps({"token": token}))
+    return conn, conn.recv()
+
+
+def _ack(conn, ack_id: int) -> list:
+    while True:
+        frame = conn.recv()
+        if frame == "2":  # Engine.IO ping
+            conn.send("3")
+        elif frame.startswith(f"43{ack_id}["):
+            return json.loads(frame[len(f"43{ack_id}"):])
+
+
+def test_unreadable_packets_are_answered_invalid_and_the_socket_goes_on(limited_server, ctx):
+    room = gen_room(participants=1)
+    conn, connected = _ws(limited_server, room.participants[0].token)
+    try:
+        assert connected.startswith("40{")
+        conn.send('421["join",{"session_id": ')  # broken JSON
+        assert _ack(conn, 1)[0]["error"]["code"] == "invalid"
+        conn.send('422{"not": "an event"}')  # an object where the event name and arguments go
+        assert _ack(conn, 2)[0]["error"]["code"] == "invalid"
+        # A binary attachment inside a field.
+        conn.send('451-3["send",{"session_id":"%s","client_id":"b1","body":{"_placeholder":true,"num":0}}]'
+                  % room.id)
+        conn.send_binary(b"\x00\x01binary")
+        answer = _ack(conn, 3)[0]
+        assert answer["error"]["code"] == "invalid"
+        # The socket still works.
+        conn.send('424["join",{"session_id":"%s"}]' % room.id)
+        assert _ack(conn, 4)[0]["ok"] is True
+    finally:
+        conn.close()
+    log = limited_server.log.read_text()
+    assert "Traceback" not in log
+
+
+def test_handshakes_are_limited_per_address(limited_server, ctx):
+    room = gen_room(participants=1)
+    token = room.participants[0].token
+    answers = []
+    for _ in range(8):
+        conn, answer = _ws(limited_server, token)
+        answers.append(answer)
+        conn.close()
+    refused = [json.loads(a[2:]) for a in answers if a.startswith("44")]
+    assert refused, answers
+    assert all(r["data"]["code"] == "rate_limited" and r["data"]["retry_after"] >= 1 for r in refused)
