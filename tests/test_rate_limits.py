@@ -136,13 +136,13 @@ def test_unreadable_packets_are_answered_invalid_and_the_socket_goes_on(limited_
         conn.send('422{"not": "an event"}')  # an object where the event name and arguments go
         assert _ack(conn, 2)[0]["error"]["code"] == "invalid"
         # A binary attachment inside a field.
-        conn.send('451-3["send",{"session_id":"%s","client_id":"b1","body":{"_placeholder":true,"num":0}}]'
-                  % room.id)
+        conn.send('451-3["send",{"session_id":"' + room.id
+                  + '","client_id":"b1","body":{"_placeholder":true,"num":0}}]')
         conn.send_binary(b"\x00\x01binary")
         answer = _ack(conn, 3)[0]
         assert answer["error"]["code"] == "invalid"
         # The socket still works.
-        conn.send('424["join",{"session_id":"%s"}]' % room.id)
+        conn.send('424["join",{"session_id":"' + room.id + '"}]')
         assert _ack(conn, 4)[0]["ok"] is True
     finally:
         conn.close()

@@ -76,7 +76,7 @@ def pace() -> None:
     """Before each event of a socket: let the other sockets' events run first (one socket's
     pipelined events then take turns with everyone else's instead of holding the server),
     and count the event against the socket's own limit, before anything else is done."""
-    gevent.sleep(0)
+    gevent.idle()
     ratelimit.check("socket", request.sid)
 
 
