@@ -212,10 +212,43 @@ function startQueue(root) {
     if (answer.figures && typeof answer.figures === "object") {
       figures = answer.figures;
     }
+    if (answer.limited && typeof answer.limited === "object") {
+      limitNotices.length = 0;
+      for (const notices of Object.values(answer.limited)) {
+        limitNotices.push(...(Array.isArray(notices) ? notices : []));
+      }
+      renderLimitNotices();
+    }
     loaded = true;
     list.setAttribute("aria-busy", "false");
     refreshPage();
   }
+
+  // --- Members who keep hitting a rate limit (the `queue` answer's `limited`, then live) ---
+  const limitNotices = [];
+  const limitsPanel = document.getElementById("queue-limits");
+  const limitsList = document.getElementById("queue-limits-list");
+
+  function renderLimitNotices() {
+    limitNotices.sort((a, b) => String(b.at).localeCompare(String(a.at)));
+    limitNotices.splice(20);
+    limitsList.replaceChildren(...limitNotices.map((notice) => {
+      const entry = document.createElement("li");
+      const member = notice.member || {};
+      entry.textContent = t("limitNotice", { name: member.name || "", event: String(notice.event || ""),
+        time: notice.at ? String(notice.at).slice(11, 16) + " UTC" : "" });
+      return entry;
+    }));
+    limitsPanel.hidden = limitNotices.length === 0;
+  }
+
+  socket.on("limit_notice", (notice) => {
+    if (!notice || (filterSessionId && notice.session_id !== filterSessionId)) {
+      return;
+    }
+    limitNotices.push(notice);
+    renderLimitNotices();
+  });
 
   socket.on("queue_item", (item) => {
     if (!item || item.id === undefined || item.id === null) {
