@@ -1,8 +1,24 @@
-"""Forms every feature uses."""
+"""Forms every feature uses, and the one reading of a whole number a person typed."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SubmitField
+
+# The largest id a database column holds (a signed 64-bit integer).
+MAX_ID = 2**63 - 1
+
+
+def whole_number(text, low: int = 0, high: int = MAX_ID) -> int:
+    """A whole number written in ASCII digits only, from `low` to `high`; ValueError for
+    anything else: signs, spaces, underscores, other scripts' digits and superscripts (which
+    `str.isdigit()` accepts and `int()` does not, or reads as another number), or a number
+    out of bounds. It also serves as `request.args.get(name, type=whole_number)`."""
+    if not isinstance(text, str) or not text.isascii() or not text.isdigit() or len(text) > 30:
+        raise ValueError("not a whole number in ASCII digits")
+    number = int(text)
+    if not low <= number <= high:
+        raise ValueError(f"not from {low} to {high}")
+    return number
 
 
 class ConfirmForm(FlaskForm):
