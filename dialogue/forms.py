@@ -21,6 +21,11 @@ def whole_number(text, low: int = 0, high: int = MAX_ID) -> int:
     return number
 
 
+def database_id(text) -> int:
+    """An id of a row, as a URL or a form gives it (ValueError if it cannot be one)."""
+    return whole_number(text, 1, MAX_ID)
+
+
 class ConfirmForm(FlaskForm):
     """An empty form: a button that carries only the CSRF token."""
 

@@ -11,7 +11,14 @@ import pytest
 from sqlalchemy import select, text
 
 from dialogue.extensions import db
-from dialogue.models import AuditEntry, Membership, Message, QueueItem, WatchedWord, utcnow
+from dialogue.models import (
+    AuditEntry,
+    Membership,
+    Message,
+    QueueItem,
+    WatchedWord,
+    utcnow,
+)
 from dialogue.moderation import audit as audit_log
 from dialogue.moderation import settings as moderation_settings
 from dialogue.moderation import words as watched_words
@@ -536,3 +543,20 @@ def test_replies_cannot_point_at_a_held_message(ctx, clients):
     settings(room, moderation="post")
     answer = send(author, room.id, "replying to my held message", reply_to=held["id"])
     assert answer["error"]["code"] == "not_found"
+
+
+@pytest.mark.parametrize("actor", [str(2**63), "-" + "9" * 30, "٣", "²"])
+def test_the_audit_pages_actor_filter_past_64_bits_is_no_filter(ctx, app, actor):
+    """`?actor=` that is not an account id (beyond a column's 64 bits, signed, other digits)
+    shows the whole log instead of overflowing in the database driver (a 500)."""
+    from .test_auth import sign_in
+
+    room = gen_room(participants=1)
+    moderation_settings.update_settings(room.facilitator.user, room.id, {"two_key": True})
+    host = app.test_client()
+    sign_in(host, room.facilitator.user.email)
+    for suffix in ("", "&format=csv"):
+        response = host.get(f"/sessions/{room.id}/audit?actor={actor}{suffix}")
+        assert response.status_code == 200, (suffix, response.status_code)
+        assert "settings" in response.get_data(as_text=True)
+
