@@ -13,6 +13,7 @@ from sqlalchemy import select, text
 from dialogue.extensions import db
 from dialogue.models import (
     AuditEntry,
+    DialogueSession,
     Membership,
     Message,
     QueueItem,
@@ -559,4 +560,18 @@ def test_the_audit_pages_actor_filter_past_64_bits_is_no_filter(ctx, app, actor)
         response = host.get(f"/sessions/{room.id}/audit?actor={actor}{suffix}")
         assert response.status_code == 200, (suffix, response.status_code)
         assert "settings" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("threshold", ["٣", "³", "1_0", "9" * 40])
+def test_a_flag_threshold_not_in_ascii_digits_is_refused(ctx, app, threshold):
+    from .test_auth import post_form, sign_in
+
+    room = gen_room(participants=1)
+    host = app.test_client()
+    sign_in(host, room.facilitator.user.email)
+    response = post_form(host, f"/sessions/{room.id}/moderation", {"moderation": "pre", "flag_threshold": threshold},
+                         form_page=f"/sessions/{room.id}/manage", follow_redirects=True)
+    assert "Not a valid integer value." in response.get_data(as_text=True)
+    session = stored(select(DialogueSession).where(DialogueSession.id == room.id))[0]
+    assert (session.moderation_mode, session.flag_threshold) == ("post", 3)
 
