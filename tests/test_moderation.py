@@ -575,3 +575,34 @@ def test_a_flag_threshold_not_in_ascii_digits_is_refused(ctx, app, threshold):
     session = stored(select(DialogueSession).where(DialogueSession.id == room.id))[0]
     assert (session.moderation_mode, session.flag_threshold) == ("post", 3)
 
+
+def test_a_removed_moderators_queue_only_socket_stops_receiving_staff_events(ctx, clients):
+    """A moderator's queue page calls `queue` without joining the session. When their
+    membership is revoked, that socket too is sent `removed` and dropped at once; the staff
+    events that follow reach the remaining staff and not the removed moderator."""
+    room = gen_room(participants=1, moderators=2)
+    staying, leaving = room.moderators
+    settings(room, moderation="pre")
+    stays, goes = clients(staying), clients(leaving)
+    for client in (stays, goes):
+        assert client.call("queue", {"session_id": room.id})["ok"]
+    host, _ = joined(clients, room.facilitator, room.id)
+    author, _ = joined(clients, room.participants[0], room.id)
+    # Before the removal both queue-only sockets receive the staff events.
+    before = send(author, room.id, "held before")["message"]
+    for client in (stays, goes):
+        client.wait_for("queue_item", lambda i: i["message"]["id"] == before["id"])
+
+    assert host.call("sanction", {"session_id": room.id, "member_id": leaving.member_id, "action": "remove",
+                                  "reason": "No longer on the team"})["ok"]
+    assert goes.disconnected.wait(10), "the queue-only socket is dropped"
+    assert goes.of("removed") == [{"session_id": room.id, "reason": "removed"}]
+    position = goes.mark()
+
+    held = send(author, room.id, "held after")["message"]
+    staff_note = send(host, room.id, "staff only", channel="staff")["message"]
+    stays.wait_for("queue_item", lambda i: i["message"]["id"] == held["id"])
+    stays.wait_for("message", lambda m: m["id"] == staff_note["id"])
+    stays.wait_for("message", lambda m: m["id"] == held["id"] and m["status"] == "held")
+    assert stays.sio.connected and stays.of("removed") == []
+    assert goes.events[position:] == [], "nothing about the session reaches the removed moderator"
