@@ -117,7 +117,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(retention_commands)
 
     @retention_commands.command("apply")
-    @click.option("--days", type=click.IntRange(1, None), default=None,
+    @click.option("--days", type=click.IntRange(1, 100_000), default=None,
                   help="Days after a session ends (default: DIALOGUE_RETENTION_DAYS).")
     def retention_apply(days: int | None) -> None:
         """Remove the members' personal data of sessions that ended more than DAYS days ago."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
 from pathlib import Path
@@ -38,13 +39,29 @@ def _flag(name: str) -> bool:
     return (os.environ.get(name) or "").strip().lower() in ("1", "true", "yes", "on")
 
 
-def _positive_int(value: str | None) -> int | None:
-    """A whole number of at least 1 from the environment, or None when unset or empty."""
+def _positive_int(value: str | None, high: int = 100_000) -> int | None:
+    """A whole number from 1 to `high` in ASCII digits from the environment, or None when
+    unset or empty (a larger one would overflow the dates it is added to)."""
     if not (value or "").strip():
         return None
-    number = int(value)
-    if number < 1:
-        raise ValueError(f"expected a whole number of at least 1, got {value!r}")
+    text = value.strip()
+    if not (text.isascii() and text.isdigit() and len(text) <= 30 and 1 <= int(text) <= high):
+        raise ValueError(f"expected a whole number from 1 to {high}, got {value!r}")
+    return int(text)
+
+
+def _seconds(name: str, default: float, low: float = 0.05, high: float = 86_400) -> float:
+    """An interval in seconds from the environment: a finite number from `low` to `high`
+    (NaN, infinity or zero would stop a background loop or make it spin)."""
+    value = (os.environ.get(name) or "").strip()
+    if not value:
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        number = math.nan
+    if not (math.isfinite(number) and low <= number <= high):
+        raise ValueError(f"{name}: expected a number of seconds from {low} to {high}, got {value!r}")
     return number
 
 
@@ -67,8 +84,8 @@ def from_environment(instance_path: str) -> dict:
         "DIALOGUE_ALLOWED_ORIGINS": _origins(os.environ.get("DIALOGUE_ALLOWED_ORIGINS")),
         "DIALOGUE_REDIS_URL": os.environ.get("DIALOGUE_REDIS_URL") or None,
         "DIALOGUE_REDIS_CHANNEL": os.environ.get("DIALOGUE_REDIS_CHANNEL") or "dialogue",
-        "DIALOGUE_SWEEP_SECONDS": float(os.environ.get("DIALOGUE_SWEEP_SECONDS") or 5),
-        "DIALOGUE_NUDGE_SECONDS": float(os.environ.get("DIALOGUE_NUDGE_SECONDS") or 15),
+        "DIALOGUE_SWEEP_SECONDS": _seconds("DIALOGUE_SWEEP_SECONDS", 5),
+        "DIALOGUE_NUDGE_SECONDS": _seconds("DIALOGUE_NUDGE_SECONDS", 15),
         # Days after a session ends before its members' personal data is removed (None: kept).
         "DIALOGUE_RETENTION_DAYS": _positive_int(os.environ.get("DIALOGUE_RETENTION_DAYS")),
         # Rate limits that differ from the defaults (dialogue/ratelimit.py), e.g. "send=5/5second".

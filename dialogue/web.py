@@ -10,10 +10,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import text
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from .errors import DialogueError
 from .extensions import db
-from .forms import ConfirmForm
+from .forms import MAX_ID, ConfirmForm
 from .models import DialogueSession
 
 CSP = (
@@ -58,6 +59,18 @@ class SecurityHeaders:
             return start_response(status, [*headers, *missing], exc_info)
 
         return self.app(environ, start_with_headers)
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` in every route's URL: ASCII digits only, from 1 to the largest id a column
+    holds, so that a longer number is a 404 like any unknown id, not an overflow in the
+    database driver (a 500)."""
+
+    regex = r"[0-9]{1,30}"
+
+    def __init__(self, map, fixed_digits: int = 0, min: int | None = 1, max: int | None = MAX_ID,
+                 signed: bool = False) -> None:
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 # How each role is named on pages (the templates' `role_label` macro looks it up here).
@@ -111,7 +124,9 @@ def flash_refusal(error: DialogueError) -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Register headers, error handlers, page helpers and /healthz."""
+    """Register headers, error handlers, page helpers and /healthz; the id converter
+    (before any feature adds its routes)."""
+    app.url_map.converters["int"] = IdConverter
     app.jinja_env.globals["role_labels"] = ROLE_LABELS
 
     @app.after_request

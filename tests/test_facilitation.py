@@ -14,12 +14,13 @@ from dialogue.errors import DialogueError
 from dialogue.extensions import db
 from dialogue.facilitation import agenda, consent, floor
 from dialogue.facilitation import state as session_state
-from dialogue.models import Consent, Membership, Message
+from dialogue.models import AgendaPhase, Consent, Membership, Message
 from dialogue.moderation import settings as moderation_settings
 from dialogue.sessions import actions as dialogues
 
 from .factories import PASSWORD, gen_room, gen_session, gen_user
 from .helpers import joined, release_database, send, stored
+from .test_auth import post_form, sign_in
 
 pytestmark = pytest.mark.live
 
@@ -406,3 +407,33 @@ def test_a_removed_participant_leaves_the_hands_and_the_floor(ctx, clients):
                                   "reason": "Threats"})["ok"]
     state = b.wait_for("session", lambda s: s["floor"] is None, since=position)
     assert state["hands"] == [bora.member_id]
+
+
+@pytest.mark.parametrize("minutes", ["²", "٣", "1_0", "+5", "-5", "5.0", "0", "601", "9" * 40, "ten"])
+def test_a_time_box_that_is_not_a_whole_number_is_refused_with_the_forms_error(ctx, http, minutes):
+    """The manage page's agenda form: digits `int()` cannot read (a superscript passes
+    `isdigit()`), other scripts' digits, signs or numbers out of bounds answer 400 with the
+    agenda's error and leave the agenda as it was."""
+    room = gen_room(participants=1)
+    agenda.set_agenda(room.facilitator.user, room.id, [{"title": "Kept", "minutes": 5}])
+    sign_in(http, room.facilitator.user.email)
+    manage = f"/sessions/{room.id}/manage"
+    response = post_form(http, f"/sessions/{room.id}/agenda", {
+        "title": ["Opening", "Memory"], "prompt": ["", ""], "minutes": ["10", minutes]}, form_page=manage)
+    assert response.status_code == 400
+    assert "A time box is from 1 to 600 minutes, or none." in response.get_data(as_text=True)
+    kept = db.session.scalars(select(AgendaPhase).where(AgendaPhase.session_id == room.id)).all()
+    assert [(phase.title, phase.minutes) for phase in kept] == [("Kept", 5)]
+
+
+def test_a_time_box_in_digits_or_empty_is_saved(ctx, http):
+    room = gen_room(participants=1)
+    sign_in(http, room.facilitator.user.email)
+    manage = f"/sessions/{room.id}/manage"
+    response = post_form(http, f"/sessions/{room.id}/agenda", {
+        "title": ["Opening", "Memory", "Close"], "prompt": ["", "", ""], "minutes": [" 10 ", "", "600"]},
+        form_page=manage)
+    assert response.status_code == 302
+    saved = db.session.scalars(select(AgendaPhase).where(AgendaPhase.session_id == room.id)
+                               .order_by(AgendaPhase.position)).all()
+    assert [(phase.title, phase.minutes) for phase in saved] == [("Opening", 10), ("Memory", None), ("Close", 600)]

@@ -11,7 +11,15 @@ import pytest
 from sqlalchemy import select, text
 
 from dialogue.extensions import db
-from dialogue.models import AuditEntry, Membership, Message, QueueItem, WatchedWord, utcnow
+from dialogue.models import (
+    AuditEntry,
+    DialogueSession,
+    Membership,
+    Message,
+    QueueItem,
+    WatchedWord,
+    utcnow,
+)
 from dialogue.moderation import audit as audit_log
 from dialogue.moderation import settings as moderation_settings
 from dialogue.moderation import words as watched_words
@@ -536,3 +544,65 @@ def test_replies_cannot_point_at_a_held_message(ctx, clients):
     settings(room, moderation="post")
     answer = send(author, room.id, "replying to my held message", reply_to=held["id"])
     assert answer["error"]["code"] == "not_found"
+
+
+@pytest.mark.parametrize("actor", [str(2**63), "-" + "9" * 30, "٣", "²"])
+def test_the_audit_pages_actor_filter_past_64_bits_is_no_filter(ctx, app, actor):
+    """`?actor=` that is not an account id (beyond a column's 64 bits, signed, other digits)
+    shows the whole log instead of overflowing in the database driver (a 500)."""
+    from .test_auth import sign_in
+
+    room = gen_room(participants=1)
+    moderation_settings.update_settings(room.facilitator.user, room.id, {"two_key": True})
+    host = app.test_client()
+    sign_in(host, room.facilitator.user.email)
+    for suffix in ("", "&format=csv"):
+        response = host.get(f"/sessions/{room.id}/audit?actor={actor}{suffix}")
+        assert response.status_code == 200, (suffix, response.status_code)
+        assert "settings" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("threshold", ["٣", "³", "1_0", "9" * 40])
+def test_a_flag_threshold_not_in_ascii_digits_is_refused(ctx, app, threshold):
+    from .test_auth import post_form, sign_in
+
+    room = gen_room(participants=1)
+    host = app.test_client()
+    sign_in(host, room.facilitator.user.email)
+    response = post_form(host, f"/sessions/{room.id}/moderation", {"moderation": "pre", "flag_threshold": threshold},
+                         form_page=f"/sessions/{room.id}/manage", follow_redirects=True)
+    assert "Not a valid integer value." in response.get_data(as_text=True)
+    session = stored(select(DialogueSession).where(DialogueSession.id == room.id))[0]
+    assert (session.moderation_mode, session.flag_threshold) == ("post", 3)
+
+
+def test_a_removed_moderators_queue_only_socket_stops_receiving_staff_events(ctx, clients):
+    """A moderator's queue page calls `queue` without joining the session. When their
+    membership is revoked, that socket too is sent `removed` and dropped at once; the staff
+    events that follow reach the remaining staff and not the removed moderator."""
+    room = gen_room(participants=1, moderators=2)
+    staying, leaving = room.moderators
+    settings(room, moderation="pre")
+    stays, goes = clients(staying), clients(leaving)
+    for client in (stays, goes):
+        assert client.call("queue", {"session_id": room.id})["ok"]
+    host, _ = joined(clients, room.facilitator, room.id)
+    author, _ = joined(clients, room.participants[0], room.id)
+    # Before the removal both queue-only sockets receive the staff events.
+    before = send(author, room.id, "held before")["message"]
+    for client in (stays, goes):
+        client.wait_for("queue_item", lambda i: i["message"]["id"] == before["id"])
+
+    assert host.call("sanction", {"session_id": room.id, "member_id": leaving.member_id, "action": "remove",
+                                  "reason": "No longer on the team"})["ok"]
+    assert goes.disconnected.wait(10), "the queue-only socket is dropped"
+    assert goes.of("removed") == [{"session_id": room.id, "reason": "removed"}]
+    position = goes.mark()
+
+    held = send(author, room.id, "held after")["message"]
+    staff_note = send(host, room.id, "staff only", channel="staff")["message"]
+    stays.wait_for("queue_item", lambda i: i["message"]["id"] == held["id"])
+    stays.wait_for("message", lambda m: m["id"] == staff_note["id"])
+    stays.wait_for("message", lambda m: m["id"] == held["id"] and m["status"] == "held")
+    assert stays.sio.connected and stays.of("removed") == []
+    assert goes.events[position:] == [], "nothing about the session reaches the removed moderator"

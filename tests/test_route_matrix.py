@@ -256,3 +256,20 @@ def test_a_refused_post_changes_nothing(app, scene):
                  db.session.query(Material).filter_by(session_id=scene["room"]).count())
         db.session.remove()
     assert after == before
+
+
+@pytest.mark.parametrize("number", [str(2**63), "9" * 40, "٣", "0"])
+def test_an_id_in_a_url_past_64_bits_or_not_in_ascii_digits_is_not_found(app, scene, number):
+    """Every `<int:...>` in a route's URL takes ASCII digits up to the largest id a column
+    holds: past it, the answer is 404 like any unknown id, never an overflow in the driver."""
+    rules = [rule for rule in app.url_map.iter_rules() if any(
+        type(converter).__name__ == "IdConverter" for converter in rule._converters.values())]
+    assert {rule.endpoint for rule in rules} >= {"facilitation.remove_material", "sessions.remove_member",
+                                                 "auth.revoke_token", "moderation.remove_word"}
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {scene['tokens']['admin']}"}
+    for rule in rules:
+        url = re.sub(r"<int:\w+>", number, rule.rule)
+        method = "POST" if "POST" in rule.methods else "GET"
+        response = client.open(url, method=method, headers=headers, data={"csrf_token": _csrf_token(client)})
+        assert response.status_code == 404, (rule.endpoint, number, response.status_code)

@@ -260,3 +260,15 @@ def test_registration_answers_alike_for_known_and_unknown_addresses(ctx, app):
     db.session.expire_all()
     assert accounts.authenticate(known.email, PASSWORD) is not None, "the existing account is untouched"
     assert accounts.authenticate(known.email, "another password 123") is None
+
+
+@pytest.mark.parametrize("days", ["٣", "³", "1_0", "+3", "9" * 40])
+def test_invitation_numbers_not_in_ascii_digits_are_refused(ctx, http, days):
+    """`int()` reads other scripts' digits and underscores; the form takes ASCII digits only."""
+    session = gen_session(state="live")
+    sign_in(http, session.created_by.email)
+    manage = f"/sessions/{session.id}/manage"
+    response = post_form(http, f"/sessions/{session.id}/invitations", {
+        "role": "participant", "side": "a", "max_uses": "1", "days": days}, form_page=manage, follow_redirects=True)
+    assert "Not a valid integer value." in response.get_data(as_text=True)
+    assert db.session.scalar(select(Invitation.id).where(Invitation.session_id == session.id)) is None

@@ -47,6 +47,13 @@ TEMPLATES = {
 }
 
 
+MAX_TIME_BOX_MINUTES = 600
+
+
+def time_box_refusal() -> DialogueError:
+    return DialogueError("invalid", _("A time box is from 1 to 600 minutes, or none."), field="minutes")
+
+
 def enter_phase(session: DialogueSession, agenda: list[AgendaPhase], index: int, now) -> None:
     session.phase_index = index
     session.phase_started_at = now
@@ -70,8 +77,8 @@ def _clean_phases(raw) -> list[tuple[str, str, int | None]]:
         if not isinstance(prompt, str) or len(prompt) > 2000:
             raise DialogueError("invalid", _("A prompt can be at most 2000 characters."))
         if minutes is not None and (isinstance(minutes, bool) or not isinstance(minutes, int)
-                                    or not 1 <= minutes <= 600):
-            raise DialogueError("invalid", _("A time box is from 1 to 600 minutes, or none."))
+                                    or not 1 <= minutes <= MAX_TIME_BOX_MINUTES):
+            raise time_box_refusal()
         cleaned.append((title.strip(), prompt.strip(), minutes))
     return cleaned
 

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..errors import DialogueError
+from ..forms import whole_number
 from ..web import flash_refusal, require_confirmed_post, session_or_404
 from . import agenda, materials
 from .forms import AgendaTemplateForm, MaterialForm
@@ -18,7 +19,8 @@ bp = Blueprint("facilitation", __name__)
 @bp.post("/sessions/<session_id>/agenda")
 @login_required
 def save_agenda(session_id: str):
-    """Save the agenda from the manage page: parallel lists title[], prompt[], minutes[]."""
+    """Save the agenda from the manage page: parallel lists title[], prompt[], minutes[]. A
+    time box that is not a whole number from 1 to 600 answers 400 with the agenda's error."""
     require_confirmed_post()
     titles = request.form.getlist("title")
     prompts = request.form.getlist("prompt")
@@ -27,9 +29,8 @@ def save_agenda(session_id: str):
     for index, title in enumerate(titles):
         if not title.strip():
             continue  # an empty row is how a phase is removed
-        raw_minutes = (minutes[index] if index < len(minutes) else "").strip()
         phases.append({"title": title, "prompt": prompts[index] if index < len(prompts) else "",
-                       "minutes": int(raw_minutes) if raw_minutes.isdigit() else None})
+                       "minutes": _time_box(minutes[index] if index < len(minutes) else "")})
     try:
         agenda.set_agenda(current_user, session_id, phases)
     except DialogueError as error:
@@ -37,6 +38,16 @@ def save_agenda(session_id: str):
     else:
         flash(_("The agenda was saved."))
     return redirect(url_for("sessions.manage", session_id=session_id) + "#agenda")
+
+
+def _time_box(raw: str) -> int | None:
+    """A row's minutes: empty for none, else ASCII digits from 1 to 600 (raises invalid)."""
+    if not raw.strip():
+        return None
+    try:
+        return whole_number(raw.strip(), 1, agenda.MAX_TIME_BOX_MINUTES)
+    except ValueError:
+        raise agenda.time_box_refusal() from None
 
 
 @bp.post("/sessions/<session_id>/agenda/template")

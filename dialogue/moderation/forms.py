@@ -3,9 +3,11 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, IntegerField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+
+from ..forms import WholeNumberField
 
 
 class WordForm(FlaskForm):
@@ -29,7 +31,7 @@ class ModerationSettingsForm(FlaskForm):
     moderation = SelectField(_l("Moderation"), choices=[
         SelectChoice("post", _l("Post-moderation: messages appear at once; flagged ones are reviewed")),
         SelectChoice("pre", _l("Pre-moderation: participants' messages wait for a moderator"))])
-    flag_threshold = IntegerField(_l("Flags from this many members hide a message for review"), default=3,
-                                  validators=[InputRequired(), NumberRange(min=1, max=50)])
+    flag_threshold = WholeNumberField(_l("Flags from this many members hide a message for review"), default=3,
+                                      validators=[InputRequired(), NumberRange(min=1, max=50)])
     two_key = BooleanField(_l("Two-key rule: removing a participant or rejecting their message needs a second moderator"))
     submit = SubmitField(_l("Save moderation settings"))

@@ -11,7 +11,7 @@ from .. import permissions
 from ..auth import security_log
 from ..errors import DialogueError
 from ..extensions import db
-from ..forms import ConfirmForm
+from ..forms import ConfirmForm, database_id
 from ..models import DialogueSession
 from . import audit as audit_log
 from . import queue, settings
@@ -135,7 +135,8 @@ def audit(session_id: str):
     if session is None:
         abort(404)
     action = request.args.get("action") or None
-    actor = request.args.get("actor", type=int)
+    # Not a whole number of 64 bits: no filter, rather than an overflow in the database driver.
+    actor = request.args.get("actor", type=database_id)
     try:
         entries = audit_log.audit_entries(current_user, session, action=action, actor_id=actor,
                                            limit=None if request.args.get("format") == "csv" else 500)

@@ -7,7 +7,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
-    IntegerField,
     PasswordField,
     SelectField,
     StringField,
@@ -16,6 +15,8 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from ..forms import WholeNumberField
 
 LANGUAGES = [SelectChoice("en", "English"), SelectChoice("hy", "Հայերեն"), SelectChoice("az", "Azərbaycanca"),
              SelectChoice("ru", "Русский")]
@@ -40,10 +41,10 @@ class InvitationForm(FlaskForm):
         SelectChoice("moderator", _l("Moderator")), SelectChoice("facilitator", _l("Co-facilitator"))])
     # The labels are the session's own side names; routes fill them in with side_choices().
     side = SelectField(_l("Side"), choices=[SelectChoice("a"), SelectChoice("b"), SelectChoice("")])
-    max_uses = IntegerField(_l("How many people may use it (empty: no limit)"), default=1,
-                            validators=[Optional(), NumberRange(min=1, max=10000)])
+    max_uses = WholeNumberField(_l("How many people may use it (empty: no limit)"), default=1,
+                                validators=[Optional(), NumberRange(min=1, max=10000)])
     # Its default comes from DIALOGUE_INVITATION_DAYS (the manage page fills it in).
-    days = IntegerField(_l("Valid for days"), validators=[InputRequired(), NumberRange(min=1, max=365)])
+    days = WholeNumberField(_l("Valid for days"), validators=[InputRequired(), NumberRange(min=1, max=365)])
     label = StringField(_l("Note for yourself"), validators=[Optional(), Length(max=120)])
     submit = SubmitField(_l("Create invitation link"))
 
