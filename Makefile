@@ -71,6 +71,8 @@ lint: install
 bench: install
 	$(BIN)/python bench/export_bench.py
 	$(BIN)/python bench/oversized_posts_bench.py
+	$(BIN)/python bench/screening_bench.py
+	$(BIN)/python bench/stall_bench.py
 
 # Regenerate both locks from pyproject.toml (and requirements/installer.in), runtime first;
 # the test lock is constrained to the runtime lock's versions.
