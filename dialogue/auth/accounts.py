@@ -301,8 +301,7 @@ def deactivate_user(user: User) -> None:
     ):
         login.revoked_at = now
     for token in db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))):
-        token.revoked_at = now
-        audience.drop_token(token.id, "account_deactivated")
+        token.revoked_at = now  # their sockets go with every other socket of the account below
     security_log.record("deactivated", subject=user)
     audience.drop_user(user.id, "account_deactivated")
     db.session.commit()
