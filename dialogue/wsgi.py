@@ -2,6 +2,9 @@
 
     gunicorn -k geventwebsocket.gunicorn.workers.GeventWebSocketWorker -w 1 -b 127.0.0.1:5000 dialogue.wsgi:app
 
+(With another worker and `--access-logfile`, add `--logger-class
+dialogue.access_log.RedactingLogger` so that invitation tokens stay out of the access log.)
+
 gunicorn's gevent worker patches the standard library before this module is imported. The
 process starts as `dialogue serve` does (dialogue.server.start), except that it checks the
 schema instead of upgrading it.
