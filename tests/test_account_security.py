@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 import time
 from datetime import timedelta
 
@@ -60,9 +61,23 @@ def test_hashing_verifies_directly_and_through_the_thread_pool(monkeypatch):
     assert not accounts.password_matches(hashed, "another long password")
     # As under `dialogue serve`: the work goes to gevent's thread pool, with the same results.
     monkeypatch.setattr(accounts.monkey, "is_module_patched", lambda name: True)
+    assert accounts._off_the_loop(threading.get_ident) != threading.get_ident(), "ran in the pool"
     pooled = accounts.hash_password("a long enough password")
     assert pooled != hashed and accounts.password_matches(pooled, "a long enough password")
     assert not accounts.password_matches(pooled, None)
+
+
+def test_hashing_stays_on_the_loop_inside_a_transaction(ctx, monkeypatch):
+    """A greenlet holding SQLite's write lock must not step aside: inside a transaction the
+    hash is computed where the caller is."""
+    monkeypatch.setattr(accounts.monkey, "is_module_patched", lambda name: True)
+    db.session.commit()
+    assert accounts._off_the_loop(threading.get_ident) != threading.get_ident()
+    db.session.scalar(select(User.id).limit(1))
+    assert accounts._off_the_loop(threading.get_ident) == threading.get_ident()
+    db.session.commit()
+    user = gen_user()
+    assert accounts.authenticate(user.email, PASSWORD).id == user.id
 
 
 def test_registration_refuses_a_common_password(ctx, http):

@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from flask import current_app, has_request_context, request
+from flask import current_app, has_app_context, has_request_context, request
 from flask import session as cookie
 from flask_babel import gettext as _
 from flask_login import login_user
@@ -32,8 +32,13 @@ _DUMMY_HASH = generate_password_hash(secrets.token_urlsafe(16), method="scrypt")
 def _off_the_loop(function, *args):
     """Run a slow, CPU-bound call (password hashing) in gevent's thread pool when this process
     runs under gevent's monkey-patching (`dialogue serve`, gunicorn's gevent worker), so the
-    event loop goes on serving every room while it works; directly otherwise (tests, commands)."""
-    if monkey.is_module_patched("threading"):
+    event loop goes on serving every room while it works; directly otherwise (tests, commands).
+
+    Only outside a database transaction: on SQLite a transaction holds the write lock, and a
+    greenlet that waits for that lock blocks the whole loop, so the greenlet holding it must
+    not step aside meanwhile. The callers below end their reads before they hash."""
+    in_transaction = has_app_context() and db.session().in_transaction()
+    if monkey.is_module_patched("threading") and not in_transaction:
         return get_hub().threadpool.apply(function, args)
     return function(*args)
 
@@ -66,9 +71,12 @@ def create_user(email: str, real_name: str, password: str, role: str = "particip
     permissions.require_platform_role(role)
     real_name = (real_name or "").strip()[:120] or email.split("@")[0]
     require_good_password(password, email=email, real_name=real_name)
+    # Hashed before the address is looked up, so a taken address takes as long as a new one.
+    db.session.commit()
+    password_hash = hash_password(password)
     if db.session.scalar(select(User.id).where(User.email == email)) is not None:
         raise DialogueError("conflict", _("An account with that e-mail address already exists."), field="email")
-    user = User(email=email, real_name=real_name, password_hash=hash_password(password), role=role)
+    user = User(email=email, real_name=real_name, password_hash=password_hash, role=role)
     db.session.add(user)
     db.session.commit()
     return user
@@ -77,8 +85,8 @@ def create_user(email: str, real_name: str, password: str, role: str = "particip
 def register(email: str, real_name: str, password: str) -> None:
     """Create a participant account for someone who opened an invitation, answering alike
     whether or not the address already has an account, so that holding an invitation link
-    does not tell who is on the platform: a taken address creates nothing (the password is
-    hashed all the same, so the time does not tell either), and either way the person signs
+    does not tell who is on the platform: a taken address creates nothing (create_user hashes
+    the password before it looks the address up, so the time does not tell either), and either way the person signs
     in next. Refuses what is wrong with the form itself (the address's shape, a short
     password) as create_user does."""
     try:
@@ -86,7 +94,6 @@ def register(email: str, real_name: str, password: str) -> None:
     except DialogueError as error:
         if error.code != "conflict":
             raise
-        hash_password(password)
         security_log.record("registration_refused", subject=db.session.scalar(
             select(User).where(User.email == normalise_email(email))))
         db.session.commit()
@@ -99,10 +106,9 @@ def authenticate(email: str, password: str) -> User | None:
     except DialogueError:
         return None
     user = db.session.scalar(select(User).where(User.email == email))
-    if user is None:
-        password_matches(_DUMMY_HASH, password)
-        return None
-    if not password_matches(user.password_hash, password) or not user.active:
+    stored, active = (user.password_hash, user.active) if user is not None else (_DUMMY_HASH, False)
+    db.session.commit()  # the read is over: the check runs off the loop without holding a lock
+    if not password_matches(stored, password) or not active:
         return None
     return user
 
@@ -110,9 +116,11 @@ def authenticate(email: str, password: str) -> User | None:
 def change_password(user: User, current: str, new: str) -> None:
     """Change one's password: the current one confirms it is them, the new one must be a good
     one. This browser gets a fresh login and every other login of the account ends."""
-    if not password_matches(user.password_hash, current):
+    stored, email, real_name = user.password_hash, user.email, user.real_name
+    db.session.commit()  # hash without holding a transaction (see _off_the_loop)
+    if not password_matches(stored, current):
         raise DialogueError("invalid", _("That is not your current password."), field="current_password")
-    require_good_password(new, email=user.email, real_name=user.real_name)
+    require_good_password(new, email=email, real_name=real_name)
     user.password_hash = hash_password(new)
     security_log.record("password_changed", actor=user, subject=user)
     rotate_login(user)
@@ -319,10 +327,11 @@ def forget_user(user: User) -> None:
     every login and token ends and their live sockets are dropped; in each session they are
     shown as a former member with a neutral name. What they wrote stays in the record, under
     that name, so the sessions' integrity chains (and published digests) are unchanged."""
+    password_hash = hash_password(secrets.token_urlsafe(32))
     now = utcnow()
     user.real_name = ""
     user.email = f"erased-{user.id}-{secrets.token_hex(4)}@erased.invalid"
-    user.password_hash = hash_password(secrets.token_urlsafe(32))
+    user.password_hash = password_hash
     user.totp_secret = user.totp_enabled_at = user.totp_last_step = None
     user.locale = None
     user.erased_at = now
