@@ -102,6 +102,17 @@ def register_commands(app: Flask) -> None:
         accounts.deactivate_user(_user_by_email(email))
         click.echo(f"Deactivated {email}.")
 
+    @users.command("role")
+    @click.argument("email")
+    @click.argument("role", type=click.Choice(PLATFORM_ROLES))
+    def users_role(email: str, role: str) -> None:
+        """Give an account another platform role; its logins end and its live sockets are dropped."""
+        try:
+            accounts.change_role(None, _user_by_email(email), role)
+        except DialogueError as error:
+            _fail(error)
+        click.echo(f"{email} is now {role}; its logins were ended.")
+
     @users.command("reactivate")
     @click.argument("email")
     def users_reactivate(email: str) -> None:

@@ -90,6 +90,12 @@ def from_environment(instance_path: str) -> dict:
         "DIALOGUE_RETENTION_DAYS": _positive_int(os.environ.get("DIALOGUE_RETENTION_DAYS")),
         # Rate limits that differ from the defaults (dialogue/ratelimit.py), e.g. "send=5/5second".
         "DIALOGUE_RATE_LIMITS": os.environ.get("DIALOGUE_RATE_LIMITS") or None,
+        # Browser logins end after this many minutes without use, and this many hours after
+        # they began, whatever happens in between.
+        "DIALOGUE_LOGIN_IDLE_MINUTES": _positive_int(os.environ.get("DIALOGUE_LOGIN_IDLE_MINUTES")) or 120,
+        "DIALOGUE_LOGIN_MAX_HOURS": _positive_int(os.environ.get("DIALOGUE_LOGIN_MAX_HOURS")) or 72,
+        # Staff accounts (permissions.may_use_two_factor) must sign in with a second factor.
+        "DIALOGUE_REQUIRE_STAFF_TWO_FACTOR": _flag("DIALOGUE_REQUIRE_STAFF_TWO_FACTOR"),
         # Behind HTTPS: cookies only over TLS, and browsers told to stay on HTTPS.
         "SESSION_COOKIE_SECURE": _flag("DIALOGUE_SECURE_COOKIES"),
         "REMEMBER_COOKIE_SECURE": _flag("DIALOGUE_SECURE_COOKIES"),

@@ -84,6 +84,12 @@ class User(UserMixin, db.Model):
     # Set when the person asked to be forgotten: their personal data is gone, their words stay
     # in the record under a placeholder name.
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Two-factor sign-in (staff): the TOTP secret (base32), when it was confirmed (None: not
+    # in use; a secret without it is an enrolment not yet confirmed), and the time step of the
+    # last code accepted, so that no code is accepted twice.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
@@ -95,7 +101,9 @@ class User(UserMixin, db.Model):
 
 
 class LoginSession(db.Model):
-    """One browser login; revoking it (logout) invalidates the cookie and its live sockets."""
+    """One browser login; revoking it (logout) invalidates the cookie and its live sockets.
+    It also ends by itself after DIALOGUE_LOGIN_IDLE_MINUTES without use and
+    DIALOGUE_LOGIN_MAX_HOURS after it began."""
 
     __tablename__ = "login_session"
 
@@ -103,6 +111,12 @@ class LoginSession(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Last use (a request or a live connection), written at most once a minute.
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # What the person sees in their list of signed-in devices: the browser's own description
+    # (trimmed) and its network, cut as the security log cuts it (IPv4 /24, IPv6 /48).
+    device: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    network: Mapped[str | None] = mapped_column(String(64))
 
     user: Mapped[User] = relationship()
 

@@ -19,6 +19,7 @@ from .models import (
     PLATFORM_ROLES,
     ApiToken,
     DialogueSession,
+    LoginSession,
     Membership,
     Message,
     QueueItem,
@@ -36,6 +37,10 @@ INVITABLE_ROLES = ("participant", "observer", "moderator", "facilitator")
 # Platform roles that create sessions, and that manage the watched-words list.
 CREATOR_ROLES = ("admin", "facilitator")
 WORD_KEEPER_ROLES = ("admin", "moderator")
+# Platform roles whose accounts can reach what others in a session cannot (names, held
+# messages, sanctions): they may, and under DIALOGUE_REQUIRE_STAFF_TWO_FACTOR must, sign in
+# with a second factor.
+STAFF_PLATFORM_ROLES = ("admin", "facilitator", "moderator")
 
 
 def current_membership(user: User, session: DialogueSession) -> Membership | None:
@@ -252,6 +257,27 @@ def held_for_review(membership: Membership) -> bool:
 def can_revoke_token(user: User | None, token: ApiToken) -> bool:
     """People revoke their own API tokens, admins anyone's; `None` is the operator's command line."""
     return user is None or token.user_id == user.id or user.is_admin
+
+
+def may_use_two_factor(user: User) -> bool:
+    """Staff accounts (admins, facilitators, moderators) may turn on two-factor sign-in."""
+    return user.role in STAFF_PLATFORM_ROLES
+
+
+def must_use_two_factor(user: User, required_for_staff: bool) -> bool:
+    """Whether this account must have two-factor sign-in before it reaches any page: staff
+    accounts, when the platform setting requires it."""
+    return required_for_staff and may_use_two_factor(user)
+
+
+def can_end_login(user: User | None, login: LoginSession) -> bool:
+    """People end their own browser logins; `None` is the operator's command line."""
+    return user is None or login.user_id == user.id
+
+
+def can_change_platform_role(actor: User | None) -> bool:
+    """Only admins (and the operator's command line, `None`) change an account's role."""
+    return actor is None or (actor.active and actor.is_admin)
 
 
 def can_release_claim(user: User, membership: Membership | None, item: QueueItem) -> bool:

@@ -22,6 +22,7 @@ from gevent import pywsgi
 from gevent import socket as gevent_socket
 from sqlalchemy.exc import IntegrityError
 
+from . import access_log
 from .extensions import db, socketio
 from .facilitation.floor import expire_floors
 from .facilitation.nudges import send_nudges
@@ -72,6 +73,7 @@ def prepare(app: Flask) -> None:
 
 def start(app: Flask) -> None:
     """Prepare this process, then start its background loops."""
+    access_log.install()
     prepare(app)
     socketio.start_background_task(sweep_forever, app)
     socketio.start_background_task(clocks_forever, app)

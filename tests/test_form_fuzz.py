@@ -15,7 +15,8 @@ FIELDS = ["title", "description", "side_a_label", "side_b_label", "language", "f
           "pseudonymous", "role", "side", "max_uses", "days", "label", "display_name", "accept_rules", "naming",
           "include", "template", "body", "url", "moderation", "flag_threshold", "two_key", "attribution", "public",
           "preface", "summary", "term", "action", "substring", "submit", "name", "email", "password", "real_name",
-          "next", "reason", "prompt", "minutes", "forget-password", "forget-understood"]
+          "next", "reason", "prompt", "minutes", "forget-password", "forget-understood", "code",
+          "password-current_password", "password-new_password"]
 texts = st.one_of(st.text(max_size=60), st.sampled_from([
     "", " ", "0", "-1", "99999999999999999999", "1e9", "nan", "y", "on", "a", "b", "participant", "facilitator",
     "admin", "memory", "named", "none", "pre", "post", "<script>alert(1)</script>", "javascript:alert(1)",

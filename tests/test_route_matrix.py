@@ -43,6 +43,9 @@ MEMBERS = row(302, 403, 403, 403, 200, 200, 200, 200, 200)
 MANAGERS = row(302, 403, 403, 403, 403, 403, 403, 200, 200)
 MANAGER_POSTS = row(302, 403, 403, 403, 403, 403, 403, 302, 302)
 SIGNED_IN = row(302, 200, 200, 200, 200, 200, 200, 200, 200)
+SIGNED_IN_POSTS = row(302, 302, 302, 302, 302, 302, 302, 302, 302)
+STAFF_ACCOUNTS = row(302, 403, 403, 403, 403, 403, 200, 200, 200)
+STAFF_ACCOUNT_POSTS = row(302, 403, 403, 403, 403, 403, 302, 302, 302)
 WORD_KEEPERS = row(302, 403, 403, 403, 403, 403, 200, 403, 200)
 WORD_KEEPER_POSTS = row(302, 403, 403, 403, 403, 403, 302, 403, 302)
 
@@ -51,6 +54,23 @@ ROUTES = {
     "healthz": ("GET", lambda s: "/healthz", None, EVERYONE),
     "static": ("GET", lambda s: "/static/css/app.css", None, EVERYONE),
     "auth.login": ("GET", lambda s: "/login", None, EVERYONE),
+    # Without a password step first, the code step sends everyone back to the sign-in form.
+    "auth.login_code": ("GET", lambda s: "/login/code", None, row(302, 302, 302, 302, 302, 302, 302, 302, 302)),
+    # An empty form changes nothing: the settings page again, with the errors.
+    "auth.change_password": ("POST", lambda s: "/settings/password", lambda s: {},
+                             row(302, 400, 400, 400, 400, 400, 400, 400, 400)),
+    # Logins of other accounts (and unknown ones) are not found.
+    "auth.end_login": ("POST", lambda s: "/settings/logins/0123456789abcdef01234567/end", lambda s: {},
+                       row(302, 404, 404, 404, 404, 404, 404, 404, 404)),
+    "auth.end_other_logins": ("POST", lambda s: "/settings/logins/end-others", lambda s: {}, SIGNED_IN_POSTS),
+    # Two-factor sign-in is for staff accounts (platform admins, facilitators, moderators).
+    "auth.two_factor_page": ("GET", lambda s: "/settings/two-factor", None, STAFF_ACCOUNTS),
+    "auth.two_factor_start": ("POST", lambda s: "/settings/two-factor/start", lambda s: {}, STAFF_ACCOUNT_POSTS),
+    # Without a code nothing changes: back to the two-factor page.
+    "auth.two_factor_confirm": ("POST", lambda s: "/settings/two-factor/confirm", lambda s: {},
+                                STAFF_ACCOUNT_POSTS),
+    "auth.two_factor_disable": ("POST", lambda s: "/settings/two-factor/disable", lambda s: {},
+                                STAFF_ACCOUNT_POSTS),
     "auth.logout": ("POST", lambda s: "/logout", lambda s: {}, row(302, 302, 302, 302, 302, 302, 302, 302, 302)),
     "auth.settings": ("GET", lambda s: "/settings", None, SIGNED_IN),
     "auth.revoke_token": ("POST", lambda s: f"/settings/tokens/{s['spare_token']()}/revoke", lambda s: {},

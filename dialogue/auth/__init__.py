@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, redirect, request, url_for
 from flask import session as cookie
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
 from ..extensions import db, login_manager
 from ..models import User
-from . import accounts
+from . import accounts, two_factor
 from .routes import bp
+
+# What an account that must still set up two-factor sign-in may reach.
+OPEN_BEFORE_TWO_FACTOR = {"static", "healthz", "auth.login", "auth.login_code", "auth.logout",
+                          "auth.two_factor_page", "auth.two_factor_start", "auth.two_factor_confirm"}
 
 
 def init_app(app: Flask) -> None:
@@ -29,6 +34,18 @@ def init_app(app: Flask) -> None:
         if user is None or not user.active or not accounts.login_is_valid(cookie.get("login_id"), user.id):
             return None
         return user
+
+    @app.before_request
+    def login_upkeep():
+        """For a browser login: note its use (at most once a minute, for the idle expiry), and
+        send a staff account that the platform requires two-factor sign-in of, and that has
+        none yet, to set it up before anything else."""
+        if request.endpoint == "static" or not cookie.get("login_id") or not current_user.is_authenticated:
+            return None
+        accounts.note_login_use(cookie.get("login_id"))
+        if request.endpoint not in OPEN_BEFORE_TWO_FACTOR and two_factor.outstanding(current_user):
+            return redirect(url_for("auth.two_factor_page"))
+        return None
 
     @login_manager.request_loader
     def load_user_from_token(request) -> User | None:

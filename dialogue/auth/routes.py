@@ -1,19 +1,32 @@
-"""Routes: /login, /logout and /settings (API tokens)."""
+"""Routes: /login (and its code step), /logout, /settings (password, two-factor sign-in,
+signed-in devices, API tokens, own data) and /admin/security."""
 
 from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask import session as cookie
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required, logout_user
 
 from .. import permissions
+from ..errors import DialogueError
 from ..forms import ConfirmForm
 from ..web import safe_next
-from . import accounts, security_log
-from .forms import ForgetForm, LoginForm, TokenForm
+from . import accounts, security_log, two_factor
+from .forms import CodeForm, ForgetForm, LoginForm, PasswordForm, TokenForm
 from .my_data import everything_about
 
 bp = Blueprint("auth", __name__)
@@ -32,9 +45,31 @@ def login():
             form.password.errors.append(_("That e-mail and password do not match an active account."))
         else:
             target = safe_next(form.next.data)
+            if two_factor.is_enabled(user):
+                two_factor.hold_login(user, target)
+                return redirect(url_for("auth.login_code"))
             accounts.begin_login(user)
             return redirect(target or url_for("pages.home"))
     return render_template("auth/login.html", form=form), 200 if request.method == "GET" or not form.errors else 400
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+def login_code():
+    """The second step of signing in to an account with two-factor sign-in: a current code."""
+    if two_factor.pending_user() is None:
+        return redirect(url_for("auth.login"))
+    form = CodeForm()
+    if form.validate_on_submit():
+        try:
+            target = two_factor.finish_login(form.code.data)
+        except DialogueError as error:
+            if error.code == "unauthorized":
+                flash(error.to_answer()["error"]["message"], "error")
+                return redirect(url_for("auth.login"))
+            form.code.errors.append(error.to_answer()["error"]["message"])
+        else:
+            return redirect(safe_next(target) or url_for("pages.home"))
+    return render_template("auth/login_code.html", form=form), 200 if request.method == "GET" or not form.errors else 400
 
 
 @bp.post("/logout")
@@ -50,18 +85,132 @@ def logout():
     return redirect(url_for("auth.login"))
 
 
+def _settings_page(form: TokenForm | None = None, new_token: str | None = None,
+                   password_form: PasswordForm | None = None, status: int = 200):
+    this_login = cookie.get("login_id")
+    devices = [(accounts.login_handle(login), login, login.id == this_login)
+               for login in accounts.live_logins(current_user)]
+    return render_template("auth/settings.html", form=form or TokenForm(), new_token=new_token,
+                           tokens=accounts.user_tokens(current_user), confirm=ConfirmForm(),
+                           forget_form=ForgetForm(prefix="forget"),
+                           password_form=password_form or PasswordForm(prefix="password"),
+                           devices=devices, others_signed_in=any(not this for _h, _l, this in devices),
+                           may_use_two_factor=permissions.may_use_two_factor(current_user),
+                           two_factor_on=two_factor.is_enabled(current_user)), status
+
+
 @bp.route("/settings", methods=["GET", "POST"])
 @login_required
 def settings():
-    """The account's page: API tokens, created (shown once) and revoked here."""
+    """The account's page: password, two-factor sign-in, signed-in devices, API tokens
+    (created, shown once, and revoked here), own data."""
     form = TokenForm()
     new_token = None
     if form.validate_on_submit():
         _token, new_token = accounts.create_api_token(current_user, form.name.data)
         form.name.data = ""
-    return render_template("auth/settings.html", form=form, new_token=new_token,
-                           tokens=accounts.user_tokens(current_user), confirm=ConfirmForm(),
-                           forget_form=ForgetForm(prefix="forget"))
+    return _settings_page(form, new_token)
+
+
+@bp.post("/settings/password")
+@login_required
+def change_password():
+    """Change the password (the current one confirms it); every other login ends."""
+    form = PasswordForm(prefix="password")
+    if form.validate_on_submit():
+        try:
+            accounts.change_password(current_user, form.current_password.data, form.new_password.data)
+        except DialogueError as error:
+            field = form.current_password if error.extra.get("field") == "current_password" else form.new_password
+            field.errors.append(error.to_answer()["error"]["message"])
+        else:
+            flash(_("Your password was changed. Every other device was signed out."))
+            return redirect(url_for("auth.settings"))
+    return _settings_page(password_form=form, status=400)
+
+
+@bp.post("/settings/logins/<handle>/end")
+@login_required
+def end_login(handle: str):
+    """End one of the account's signed-in devices; its live connections are dropped."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    accounts.end_device_login(current_user, handle)
+    flash(_("That device was signed out."))
+    return redirect(url_for("auth.settings") + "#devices")
+
+
+@bp.post("/settings/logins/end-others")
+@login_required
+def end_other_logins():
+    """End every signed-in device of the account but this one."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    ended = accounts.end_other_logins(current_user, cookie.get("login_id"))
+    flash(ngettext("%(num)d other device was signed out.", "%(num)d other devices were signed out.", ended))
+    return redirect(url_for("auth.settings") + "#devices")
+
+
+@bp.get("/settings/two-factor")
+@login_required
+def two_factor_page():
+    """Set up (or turn off) two-factor sign-in: the secret, its URI and a code to confirm it."""
+    if not permissions.may_use_two_factor(current_user):
+        abort(403)
+    enabled = two_factor.is_enabled(current_user)
+    enrolling = bool(current_user.totp_secret) and not enabled
+    return render_template("auth/two_factor.html", enabled=enabled, enrolling=enrolling,
+                           required=permissions.must_use_two_factor(
+                               current_user, current_app.config["DIALOGUE_REQUIRE_STAFF_TWO_FACTOR"]),
+                           secret=current_user.totp_secret if enrolling else None,
+                           uri=two_factor.provisioning_uri(current_user) if enrolling else None,
+                           form=CodeForm(), confirm=ConfirmForm())
+
+
+@bp.post("/settings/two-factor/start")
+@login_required
+def two_factor_start():
+    """Make a new secret to set up two-factor sign-in with."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        two_factor.start_enrolment(current_user)
+    except DialogueError as error:
+        if error.code == "forbidden":
+            abort(403)
+        flash(error.to_answer()["error"]["message"], "error")
+    return redirect(url_for("auth.two_factor_page"))
+
+
+def _code_post(action, done: str):
+    if not permissions.may_use_two_factor(current_user):
+        abort(403)
+    form = CodeForm()
+    if not form.validate_on_submit():
+        flash(_("Enter the six-digit code from your authenticator app."), "error")
+        return redirect(url_for("auth.two_factor_page"))
+    try:
+        action(current_user, form.code.data)
+    except DialogueError as error:
+        flash(error.to_answer()["error"]["message"], "error")
+        return redirect(url_for("auth.two_factor_page"))
+    flash(done)
+    return redirect(url_for("auth.settings"))
+
+
+@bp.post("/settings/two-factor/confirm")
+@login_required
+def two_factor_confirm():
+    """Turn two-factor sign-in on with a current code; every other login ends."""
+    return _code_post(two_factor.confirm_enrolment,
+                      _("Two-factor sign-in is on. Every other device was signed out."))
+
+
+@bp.post("/settings/two-factor/disable")
+@login_required
+def two_factor_disable():
+    """Turn two-factor sign-in off with a current code; every other login ends."""
+    return _code_post(two_factor.disable, _("Two-factor sign-in is off. Every other device was signed out."))
 
 
 @bp.get("/settings/my-data")

@@ -18,7 +18,9 @@ from ..models import SecurityEvent, User, iso
 from ..spreadsheet import csv_text
 
 KINDS = ("login", "login_failed", "logout", "registration_refused", "token_created", "token_revoked", "deactivated", "reactivated",
-         "erased", "transcript_exported", "data_exported", "audit_exported", "published")
+         "erased", "transcript_exported", "data_exported", "audit_exported", "published",
+         "password_changed", "two_factor_enabled", "two_factor_disabled", "two_factor_failed", "login_ended",
+         "role_changed")
 COLUMNS = ("time", "kind", "actor", "subject", "session", "network", "details")
 
 

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_socketio import ConnectionRefusedError
 
 from .. import audience, ratelimit
-from ..auth import accounts
+from ..auth import accounts, two_factor
 from ..errors import DialogueError
 from ..extensions import db, socketio
 from ..models import User
@@ -29,7 +29,8 @@ def _principal(auth) -> dict | None:
         return None
     login_id = cookie.get("login_id")
     user = db.session.get(User, user_id)
-    if user is not None and user.active and accounts.login_is_valid(login_id, user.id):
+    if (user is not None and user.active and accounts.login_is_valid(login_id, user.id)
+            and not two_factor.outstanding(user)):
         return {"user_id": user.id, "login_id": login_id}
     return None
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from .. import emitter, permissions
+from ..auth import accounts
 from ..database import read_without_write_lock
 from ..extensions import db
 from ..models import ApiToken, LoginSession, Membership, Presence, User
@@ -29,7 +30,7 @@ def invalid_sockets() -> dict[str, tuple[str | None, str]]:
     users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(user_ids)))}
     login_ids = {p["login_id"] for p in sockets.values() if p.get("login_id")}
     live_logins = set(db.session.scalars(select(LoginSession.id).where(
-        LoginSession.id.in_(login_ids), LoginSession.revoked_at.is_(None)))) if login_ids else set()
+        LoginSession.id.in_(login_ids), accounts.live_login_clause()))) if login_ids else set()
     token_ids = {p["token_id"] for p in sockets.values() if p.get("token_id") is not None}
     live_tokens = set(db.session.scalars(select(ApiToken.id).where(
         ApiToken.id.in_(token_ids), ApiToken.revoked_at.is_(None)))) if token_ids else set()
@@ -60,6 +61,10 @@ def sweep_once() -> int:
     """Drop every local socket that lost its right to be here, then refresh this process's
     presence rows and clear those a dead process left; return how many sockets were dropped."""
     doomed = invalid_sockets()
+    # An open page with a live connection is a login in use (a room read for hours without
+    # a request must not expire by disuse); its absolute lifetime still ends it.
+    accounts.note_logins_in_use({p["login_id"] for sid, p in dict(live_sockets).items()
+                                 if p.get("login_id") and sid not in doomed})
     for sid, (session_id, reason) in doomed.items():
         emitter.drop_local_sockets(sid, {"session_id": session_id, "reason": reason})
     presence.refresh_and_expire(set(live_sockets) - set(doomed))

@@ -17,6 +17,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..forms import WholeNumberField
+from ..auth.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 
 LANGUAGES = [SelectChoice("en", "English"), SelectChoice("hy", "Հայերեն"), SelectChoice("az", "Azərbaycanca"),
              SelectChoice("ru", "Русский")]
@@ -69,7 +70,10 @@ class JoinForm(FlaskForm):
 class RegisterForm(FlaskForm):
     real_name = StringField(_l("Your name (only facilitators see it)"), validators=[DataRequired(), Length(max=120)])
     email = EmailField(_l("E-mail (only facilitators see it)"), validators=[DataRequired(), Length(max=254)])
-    password = PasswordField(_l("Password (at least 10 characters)"), validators=[DataRequired(), Length(min=10, max=200)])
+    # The length and the rest of the password rules are checked by accounts.create_user, whose
+    # refusal names the rule that was not met.
+    password = PasswordField(_l("Password (at least %(n)d characters)", n=MIN_PASSWORD_LENGTH),
+                             validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)])
     submit = SubmitField(_l("Create account"))
 
 
