@@ -25,6 +25,7 @@ from .cli import register_commands
 from .emitter import DialogueRedisManager
 from .extensions import babel, csrf, db, login_manager, migrate, socketio
 from .httpserver import RefuseOversized, limits_of
+from . import ratelimit
 from .ratelimit import parse_rules
 from .realtime.sockets import DialoguePacket
 
@@ -53,6 +54,7 @@ def create_app(config: dict | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     login_manager.init_app(app)
+    ratelimit.init_app(app)  # before the CSRF check: refused posts count too
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
     # The Socket.IO handlers were registered when the feature packages were imported, before

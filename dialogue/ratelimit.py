@@ -27,7 +27,7 @@ import math
 import time
 from datetime import timedelta
 
-from flask import current_app
+from flask import current_app, request
 from flask_babel import gettext as _
 from limits import RateLimitItem, parse_many
 from limits.storage import MemoryStorage, RedisStorage
@@ -206,3 +206,23 @@ def recent_notices(session_id: str) -> list[dict]:
     return [{"member": member_object(by_member[e.target_id].session, by_member[e.target_id]),
              "event": e.details.get("event"), "at": iso(e.created_at)}
             for e in entries if e.target_id in by_member]
+
+
+# HTTP routes limited per network address: (endpoint, method or None for any) -> rule.
+ADDRESS_RULES = {
+    ("auth.login", "POST"): "login_address",
+    ("auth.login_code", "POST"): "login_address",
+    ("sessions.register", "POST"): "register",
+    ("sessions.invitation", None): "invitation",
+}
+
+
+def init_app(app) -> None:
+    """Count the address-limited routes in a hook that runs before the route reads anything
+    from the database (Flask-Login loads the user lazily, later)."""
+
+    @app.before_request
+    def limit_by_address():
+        rule = ADDRESS_RULES.get((request.endpoint, request.method)) or ADDRESS_RULES.get((request.endpoint, None))
+        if rule is not None:
+            check(rule, request.remote_addr)

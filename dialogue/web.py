@@ -141,10 +141,12 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(DialogueError)
     def dialogue_error(error: DialogueError):
+        # A rate limit's refusal says when to come back (429 with Retry-After).
+        headers = {"Retry-After": str(error.extra["retry_after"])} if "retry_after" in error.extra else {}
         if wants_json():
-            return jsonify(error.to_answer()), error.http_status
+            return jsonify(error.to_answer()), error.http_status, headers
         return render_template("error.html", code=error.http_status,
-                               message=error.to_answer()["error"]["message"]), error.http_status
+                               message=error.to_answer()["error"]["message"]), error.http_status, headers
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -4,7 +4,9 @@ is shown to the session's staff. Also: packets that cannot be read are answered 
 
 from __future__ import annotations
 
+import difflib
 import json
+import re
 
 import pytest
 import websocket
@@ -161,3 +163,52 @@ def test_handshakes_are_limited_per_address(limited_server, ctx):
     refused = [json.loads(a[2:]) for a in answers if a.startswith("44")]
     assert refused, answers
     assert all(r["data"]["code"] == "rate_limited" and r["data"]["retry_after"] >= 1 for r in refused)
+
+
+# --- signing in and registering over HTTP -----------------------------------------------------
+
+
+def _attempts(app, email: str, password: str, count: int, address: str = "198.51.100.7"):
+    from .test_auth import post_form
+
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    answers = []
+    for _ in range(count):
+        response = post_form(client, "/login", {"email": email, "password": password, "next": ""})
+        # The page as a whole, but for its CSRF token and the e-mail address typed back.
+        body = re.sub(r'value="[^"]*"', 'value=""', response.get_data(as_text=True)).replace(email, "")
+        answers.append((response.status_code, response.headers.get("Retry-After"), body))
+    return answers
+
+
+def test_wrong_passwords_are_throttled_alike_for_known_and_unknown_accounts(app, room):
+    from .factories import PASSWORD, gen_user
+
+    user = gen_user()
+    db.session.commit()
+    known = _attempts(app, user.email, "not the password at all", 25)
+    # (From another address: the address's own limit counts every sign-in from it.)
+    unknown = _attempts(app, "nobody-" + user.email, "not the password at all", 25, address="198.51.100.17")
+    assert [status for status, *_ in known] == [400] * 3 + [429] * 22
+    # The same answers, word for word, whether or not the account exists.
+    for index, ((status, _r, page), (other_status, _o, other_page)) in enumerate(zip(known, unknown, strict=True)):
+        assert status == other_status, index
+        assert page == other_page, "\n".join(difflib.unified_diff(page.splitlines(), other_page.splitlines(), lineterm=""))
+    assert all(int(retry) >= 1 for status, retry, _m in known if status == 429)
+    # While throttled, even the right password is not checked from that address...
+    assert _attempts(app, user.email, PASSWORD, 1)[0][0] == 429
+    # ...but the owner signing in from elsewhere is not locked out by it.
+    assert _attempts(app, user.email, PASSWORD, 1, address="203.0.113.9")[0][0] == 302
+
+
+def test_registration_and_invitation_links_are_limited_per_address(app, room):
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = "198.51.100.8"
+    statuses = [client.get("/invite/not-a-real-token").status_code for _ in range(62)]
+    assert statuses[:60] == [404] * 60 or set(statuses[:60]) <= {200, 302, 404}
+    assert statuses[60:] == [429, 429]
+    refused = client.get("/invite/not-a-real-token")
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) >= 1
+    statuses = [client.post("/register", data={}).status_code for _ in range(31)]
+    assert statuses[-1] == 429 and 429 not in statuses[:30]

@@ -25,7 +25,7 @@ from .. import permissions
 from ..errors import DialogueError
 from ..forms import ConfirmForm
 from ..web import safe_next
-from . import accounts, security_log, two_factor
+from . import accounts, security_log, throttle, two_factor
 from .forms import CodeForm, ForgetForm, LoginForm, PasswordForm, TokenForm
 from .my_data import everything_about
 
@@ -39,11 +39,18 @@ def login():
     if request.method == "GET":
         form.next.data = safe_next(request.args.get("next")) or ""
     if form.validate_on_submit():
+        refused = throttle.refusal(form.email.data)
+        if refused is not None:  # the password is not checked while the sign-in must wait
+            form.password.errors.append(refused.to_answer()["error"]["message"])
+            return render_template("auth/login.html", form=form), 429, \
+                {"Retry-After": str(refused.extra["retry_after"])}
         user = accounts.authenticate(form.email.data, form.password.data)
         if user is None:
             accounts.note_failed_login(form.email.data)
+            throttle.failed(form.email.data)
             form.password.errors.append(_("That e-mail and password do not match an active account."))
         else:
+            throttle.succeeded(form.email.data)
             target = safe_next(form.next.data)
             if two_factor.is_enabled(user):
                 two_factor.hold_login(user, target)

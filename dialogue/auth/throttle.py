@@ -1,0 +1,53 @@
+"""Failed sign-ins slow the next ones down, then stop them for a while.
+
+Counted first for an account from one network address, with a delay that grows with each
+window filled (3 a minute, 6 in ten minutes, 10 an hour, 20 a day: so 25 wrong passwords in
+a row wait longer and longer, then a day); and for an account from anywhere, loosely and
+briefly (30 in ten minutes), so that someone guessing from elsewhere cannot lock its owner
+out for long. The key is the address as typed (trimmed, lower-cased), never whether an
+account has it, so a refusal reads the same for known and unknown addresses; while refused,
+the password is not even checked. A successful sign-in clears its account-and-address
+count. The counts live in the platform's limit store (dialogue/ratelimit.py).
+"""
+
+from __future__ import annotations
+
+from flask import request
+from flask_babel import gettext as _
+
+from .. import ratelimit
+from ..errors import DialogueError
+from ..extensions import db
+
+
+def _account_key(email) -> str:
+    return (email if isinstance(email, str) else "").strip().lower()[:254]
+
+
+def refusal(email) -> DialogueError | None:
+    """The refusal to give before checking a password, if this sign-in must wait. Ends the
+    reads that the page's hooks made (nothing is written before it): the limit store is never
+    asked inside a transaction."""
+    db.session.commit()
+    key, address = _account_key(email), request.remote_addr
+    try:
+        ratelimit.check_exhausted("login_failures", key, address)
+        ratelimit.check_exhausted("login_account", key)
+    except DialogueError as error:
+        seconds = error.extra["retry_after"]
+        minutes = max(1, -(-seconds // 60))
+        return DialogueError("rate_limited", _("Too many failed sign-ins. Try again in %(n)d min.", n=minutes),
+                             retry_after=seconds)
+    return None
+
+
+def failed(email) -> None:
+    """Count a failed sign-in (outside any database transaction)."""
+    key = _account_key(email)
+    ratelimit.count("login_failures", key, request.remote_addr)
+    ratelimit.count("login_account", key)
+
+
+def succeeded(email) -> None:
+    """A successful sign-in forgets this account-and-address's failures."""
+    ratelimit.clear("login_failures", _account_key(email), request.remote_addr)
