@@ -45,6 +45,7 @@ def test_a_member_downloads_everything_held_about_them(ctx, http):
     assert [(m["id"], m["text"]) for m in data["messages"]] == [(mine.id, "What I remember")]
     assert [(f["message_id"], f["reason"]) for f in data["flags"]] == [(theirs.id, "off_topic")]
     assert data["api_tokens"] and data["logins"]
+    assert set(data["logins"][0]) == {"at", "last_seen_at", "ended_at", "device", "network"}
     # Nothing of anyone else's.
     raw = json.dumps(data, ensure_ascii=False)
     assert bora.user.email not in raw and bora.user.real_name not in raw and "And what I remember" not in raw

@@ -49,5 +49,7 @@ def everything_about(user: User) -> dict:
                    "at": iso(f.created_at)} for f in flags],
         "api_tokens": [{"name": t.name, "starts_with": t.prefix, "created_at": iso(t.created_at),
                         "last_used_at": iso(t.last_used_at), "revoked_at": iso(t.revoked_at)} for t in tokens],
-        "logins": [{"at": iso(login.created_at), "ended_at": iso(login.revoked_at)} for login in logins],
+        "logins": [{"at": iso(login.created_at), "last_seen_at": iso(login.last_seen_at),
+                    "ended_at": iso(login.revoked_at), "device": login.device, "network": login.network}
+                   for login in logins],
     }
