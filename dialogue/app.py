@@ -14,6 +14,7 @@ from . import (
     database,  # noqa: F401  (its listeners give SQLite the settings PostgreSQL has)
     facilitation,
     moderation,
+    ratelimit,
     realtime,  # noqa: F401  (importing it registers connect, disconnect and the catch-all)
     room,
     sessions,
@@ -25,7 +26,6 @@ from .cli import register_commands
 from .emitter import DialogueRedisManager
 from .extensions import babel, csrf, db, login_manager, migrate, socketio
 from .httpserver import RefuseOversized, limits_of
-from . import ratelimit
 from .ratelimit import parse_rules
 from .realtime.sockets import DialoguePacket
 

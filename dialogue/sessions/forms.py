@@ -16,8 +16,8 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..forms import WholeNumberField
 from ..auth.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from ..forms import WholeNumberField
 
 LANGUAGES = [SelectChoice("en", "English"), SelectChoice("hy", "Հայերեն"), SelectChoice("az", "Azərbaycanca"),
              SelectChoice("ru", "Русский")]
