@@ -8,6 +8,7 @@ from pathlib import Path
 from flask import Flask, current_app, request
 from flask_babel import get_locale
 from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import (
     auth,
@@ -80,7 +81,9 @@ def init_socketio(app: Flask) -> None:
     # The SocketIO object outlives one app (tests build several): forget the last manager.
     socketio.server_options.pop("client_manager", None)
     socket_options = {}
-    if isinstance(app.wsgi_app, web.SecurityHeaders):  # bound before: wrapped once, below
+    if isinstance(app.wsgi_app, ProxyFix):  # bound before: wrapped once, below
+        app.wsgi_app = app.wsgi_app.app
+    if isinstance(app.wsgi_app, web.SecurityHeaders):
         app.wsgi_app = app.wsgi_app.app.app
     if app.config["DIALOGUE_REDIS_URL"]:
         socket_options["client_manager"] = DialogueRedisManager(
@@ -101,6 +104,10 @@ def init_socketio(app: Flask) -> None:
     # Socket.IO's middleware now answers /socket.io/ before Flask sees a request: the limits
     # and the security headers go around it, so that its responses carry them too.
     app.wsgi_app = web.SecurityHeaders(RefuseOversized(app.wsgi_app, *limits_of(app)), app.config)
+    if app.config["DIALOGUE_PROXY_COUNT"]:
+        # Outermost, so that Socket.IO's handshakes see the client's address too.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["DIALOGUE_PROXY_COUNT"],
+                                x_proto=app.config["DIALOGUE_PROXY_COUNT"])
 
 
 def _select_locale() -> str | None:

@@ -88,6 +88,8 @@ def from_environment(instance_path: str) -> dict:
         "DIALOGUE_NUDGE_SECONDS": _seconds("DIALOGUE_NUDGE_SECONDS", 15),
         # Days after a session ends before its members' personal data is removed (None: kept).
         "DIALOGUE_RETENTION_DAYS": _positive_int(os.environ.get("DIALOGUE_RETENTION_DAYS")),
+        # Reverse proxies in front (nginx): the client's address comes from X-Forwarded-For.
+        "DIALOGUE_PROXY_COUNT": _positive_int(os.environ.get("DIALOGUE_PROXY_COUNT")) or 0,
         # Rate limits that differ from the defaults (dialogue/ratelimit.py), e.g. "send=5/5second".
         "DIALOGUE_RATE_LIMITS": os.environ.get("DIALOGUE_RATE_LIMITS") or None,
         # Browser logins end after this many minutes without use, and this many hours after

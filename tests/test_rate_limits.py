@@ -212,3 +212,80 @@ def test_registration_and_invitation_links_are_limited_per_address(app, room):
     assert refused.status_code == 429 and int(refused.headers["Retry-After"]) >= 1
     statuses = [client.post("/register", data={}).status_code for _ in range(31)]
     assert statuses[-1] == 429 and 429 not in statuses[:30]
+
+
+def test_wrong_two_factor_codes_are_throttled_too(app, room):
+    from .factories import gen_user
+    from .test_account_security import code_at, enrol
+    from .test_auth import post_form, sign_in
+
+    user = gen_user("moderator")
+    db.session.commit()
+    setup = app.test_client()
+    sign_in(setup, user.email)
+    secret = enrol(setup, user)
+    browser = app.test_client()
+    browser.environ_base["REMOTE_ADDR"] = "198.51.100.9"
+    assert sign_in(browser, user.email).headers["Location"] == "/login/code"
+    right = code_at(secret, 1)
+    wrong = "000000" if right != "000000" else "111111"
+    statuses = [post_form(browser, "/login/code", {"code": wrong}).status_code for _ in range(5)]
+    assert statuses == [400, 400, 400, 429, 429]
+    refused = post_form(browser, "/login/code", {"code": right})
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) >= 1
+
+
+def test_behind_a_proxy_the_limits_count_the_forwarded_address(app):
+    proxied = create_app({"TESTING": True, "SECRET_KEY": app.config["SECRET_KEY"],
+                          "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+                          "INSTANCE_PATH": app.instance_path, "DIALOGUE_REDIS_URL": None,
+                          "DIALOGUE_RATE_LIMITS": "invitation=2/minute", "DIALOGUE_PROXY_COUNT": 1})
+    try:
+        client = proxied.test_client()
+
+        def opened(address: str) -> int:
+            return client.get("/invite/not-a-token", headers={"X-Forwarded-For": address}).status_code
+
+        assert [opened("192.0.2.1") for _ in range(3)][-1] == 429
+        assert opened("192.0.2.2") != 429, "another client behind the same proxy is not limited"
+    finally:
+        init_socketio(app)
+
+
+@pytest.mark.browser
+@pytest.mark.live
+def test_the_review_queue_page_shows_a_member_hitting_limits(browser, database_url, tmp_path, ctx):
+    """In Chromium, against a server with the default limits: a member's burst of sends puts
+    them in the queue page's panel live, under their session name."""
+    from .helpers import RecordingClient
+    from .test_browser import Visitor
+
+    server = start_server(database_url, tmp_path / "server.log", DIALOGUE_RATE_LIMITS="")
+    moderator = None
+    try:
+        room = gen_room(participants=1)
+        author = room.participants[0]
+        db.session.commit()
+        moderator = Visitor(browser, server.url, "moderator")
+        moderator.sign_in(room.moderator.user.email)
+        moderator.visit(f"/moderation?session={room.id}")
+        moderator.page.wait_for_selector("#connection-status[data-state=connected]", timeout=10_000)
+        assert moderator.page.locator("#queue-limits").is_hidden()
+        writer = RecordingClient(server.url, author.token).connect()
+        try:
+            assert writer.call("join", {"session_id": room.id})["ok"]
+            answers = [writer.call("send", {"session_id": room.id, "client_id": f"f{i}", "body": f"again {i}"})
+                       for i in range(30)]
+            assert any(not a["ok"] and a["error"]["code"] == "rate_limited" for a in answers)
+        finally:
+            writer.close()
+        panel = moderator.page.locator("#queue-limits")
+        panel.wait_for(state="visible", timeout=5_000)
+        text = moderator.page.locator("#queue-limits-list").inner_text()
+        assert author.name in text and "send" in text
+        moderator.shot("queue-limits")
+        assert [p for p in moderator.problems if "favicon" not in p] == []
+    finally:
+        if moderator is not None:
+            moderator.close()
+        stop_server(server)

@@ -63,16 +63,24 @@ def login():
 @bp.route("/login/code", methods=["GET", "POST"])
 def login_code():
     """The second step of signing in to an account with two-factor sign-in: a current code."""
-    if two_factor.pending_user() is None:
+    held = two_factor.pending_user()
+    if held is None:
         return redirect(url_for("auth.login"))
+    account = throttle.code_key(held[0])
     form = CodeForm()
     if form.validate_on_submit():
+        refused = throttle.refusal(account)  # wrong codes are throttled as wrong passwords are
+        if refused is not None:
+            form.code.errors.append(refused.to_answer()["error"]["message"])
+            return render_template("auth/login_code.html", form=form), 429, \
+                {"Retry-After": str(refused.extra["retry_after"])}
         try:
             target = two_factor.finish_login(form.code.data)
         except DialogueError as error:
             if error.code == "unauthorized":
                 flash(error.to_answer()["error"]["message"], "error")
                 return redirect(url_for("auth.login"))
+            throttle.failed(account)
             form.code.errors.append(error.to_answer()["error"]["message"])
         else:
             return redirect(safe_next(target) or url_for("pages.home"))

@@ -7,7 +7,8 @@ briefly (30 in ten minutes), so that someone guessing from elsewhere cannot lock
 out for long. The key is the address as typed (trimmed, lower-cased), never whether an
 account has it, so a refusal reads the same for known and unknown addresses; while refused,
 the password is not even checked. A successful sign-in clears its account-and-address
-count. The counts live in the platform's limit store (dialogue/ratelimit.py).
+count. The code step of two-factor sign-in is throttled the same way, per account (see
+`code_key`). The counts live in the platform's limit store (dialogue/ratelimit.py).
 """
 
 from __future__ import annotations
@@ -22,6 +23,12 @@ from ..extensions import db
 
 def _account_key(email) -> str:
     return (email if isinstance(email, str) else "").strip().lower()[:254]
+
+
+def code_key(user) -> str:
+    """The key of the code step of two-factor sign-in for an account (not an e-mail address,
+    so its counts are apart from the password step's): wrong codes are throttled alike."""
+    return f"two-factor code:{user.id}"
 
 
 def refusal(email) -> DialogueError | None:
