@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import secrets
 from datetime import datetime, timedelta
 
@@ -10,7 +11,8 @@ from flask import current_app, has_app_context, has_request_context, request
 from flask import session as cookie
 from flask_babel import gettext as _
 from flask_login import login_user
-from gevent import get_hub, monkey
+from gevent import monkey
+from gevent.threadpool import ThreadPool
 from sqlalchemy import delete, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -39,8 +41,19 @@ def _off_the_loop(function, *args):
     not step aside meanwhile. The callers below end their reads before they hash."""
     in_transaction = has_app_context() and db.session().in_transaction()
     if monkey.is_module_patched("threading") and not in_transaction:
-        return get_hub().threadpool.apply(function, args)
+        return _hashing_pool().apply(function, args)
     return function(*args)
+
+
+_POOL: list = []
+
+
+def _hashing_pool():
+    """A thread pool of its own for hashing, one thread fewer than the machine has cores (at
+    least one): however many people sign in at once, a core is left for the event loop."""
+    if not _POOL:
+        _POOL.append(ThreadPool(max(1, (os.cpu_count() or 2) - 1)))
+    return _POOL[0]
 
 
 def hash_password(password: str) -> str:
