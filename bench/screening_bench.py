@@ -36,7 +36,8 @@ ALPHABETS = [
     "0123456789,", "0123456789 ", "0123456789 -.()+", "0123456789+ ", "1 -", "12 .",
     "a.@-_", "a@.", "ab.-", "a1@. ", "[](at)(dot) a.", "/:.ahtps w", "fb.com/a ",
     "ул.д 12,", "küçəsi 12 ", "փողոց 12 ", "Street St. 12 A", "*_`[]()!<>#\\\n a",
-    "> - 1. ", "&#;<>\"' a", "kil!l. ", "ö̈ ̈a", "\u200b\u00ada ",
+    "> - 1. ", "&#;<>\"' a", "kil!l. ", "ö̈ ̈a", "\u200b\u00ada ", "АБВЁ ул.", "ABCD St", "ՓԲԳ փողոց ",
+    "AB'- Street", "АБВ1-. ",
 ]
 
 CRAFTED = {
@@ -51,6 +52,9 @@ CRAFTED = {
     "link-like": lambda rng: "facebook.com/" + "a." * 2000,
     "addresses": lambda rng: "ул. Ленина Ленина Ленина, д. " * 150,
     "street words": lambda rng: "12 Baker Baker Baker " * 200,
+    "a street name of capitals (Russian)": lambda rng: "ул. " + "А" * SIZE,
+    "capitals": lambda rng: "A" * SIZE,
+    "capitals, then a street word": lambda rng: "B" * (SIZE - 20) + " Street",
     "nested Markdown": lambda rng: "[" * 2000 + "](" * 1000,
     "emphasis": lambda rng: "*_" * 2000,
     "block quotes": lambda rng: "> " * 2000,

@@ -118,7 +118,7 @@ DEFAULTS = {
     # Largest JSON payload an event may carry, in bytes, before it is refused as too_long.
     "DIALOGUE_MAX_EVENT_BYTES": 16_384,
     # Largest Socket.IO packet the transport accepts at all; larger ones close that client only.
-    "DIALOGUE_MAX_PACKET_BYTES": 1_000_000,
+    "DIALOGUE_MAX_PACKET_BYTES": 65_536,
     # Largest request body of a page (form posts, the watched-words file), in bytes.
     "MAX_CONTENT_LENGTH": 2_000_000,
     # At most this many messages are returned by one join or history call (the protocol allows

@@ -29,7 +29,7 @@ REFUSED = "dialogue.body_refused"
 TAKEN = "dialogue.websocket_message_bytes"
 SOCKET_IO_PREFIX = "/socket.io"
 DEFAULT_PAGE_BYTES = 2_000_000
-DEFAULT_PACKET_BYTES = 1_000_000
+DEFAULT_PACKET_BYTES = 65_536
 
 
 def limits_of(app) -> tuple[int, int]:

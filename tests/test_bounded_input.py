@@ -114,13 +114,19 @@ def test_crafted_digit_runs_are_screened_in_linear_time_with_the_same_answer():
     # only catches a return of the backtracking, which took seconds.
     assert time.process_time() - started < 1.0
     assert all(kind == "phone" for kind, _start, _end in found)
+    # Runs of capitals after a street word took cubic time (30 s for a thousand letters).
+    for text in ("ул. " + "А" * 3990, "A" * 4000, "B" * 3980 + " Street"):
+        started = time.process_time()
+        find_identifying_info(text)
+        assert time.process_time() - started < 1.0, text[:12]
     # What the rule finds in ordinary text is unchanged.
     assert [k for k, *_ in find_identifying_info("Call me on +374 91 123456 tonight")] == ["phone"]
     assert find_identifying_info("We met in 1994, 2008 and 2020; it costs 1,000,000 dram.") == []
 
 
 ALPHABETS = ["0123456789,", "0123456789 -.()+", "a.@-_", "a@.", "/:.ahtps w", "ул.д 12,",
-             "küçəsi 12 ", "Street St. 12 A", "kil!l. ", "[](at)(dot) a."]
+             "küçəsi 12 ", "Street St. 12 A", "kil!l. ", "[](at)(dot) a.", "АБВЁ ул.", "ABCD St",
+             "AB'- Street", "АБВ1-. "]
 
 
 @pytest.mark.parametrize("alphabet", ALPHABETS)

@@ -143,6 +143,12 @@ def test_unreadable_packets_are_answered_invalid_and_the_socket_goes_on(limited_
         conn.send_binary(b"\x00\x01binary")
         answer = _ack(conn, 3)[0]
         assert answer["error"]["code"] == "invalid"
+        # A packet announcing attachments is answered at once: nothing waits for (or keeps)
+        # binary messages that may never end.
+        conn.send('45100-5["send",{"session_id":"' + room.id + '","body":{"_placeholder":true,"num":0}}]')
+        assert _ack(conn, 5)[0]["error"]["code"] == "invalid"
+        conn.send("426" + "[" * 60_000)  # nesting past the parser's recursion
+        assert _ack(conn, 6)[0]["error"]["code"] == "invalid"
         # The socket still works.
         conn.send('424["join",{"session_id":"' + room.id + '"}]')
         assert _ack(conn, 4)[0]["ok"] is True

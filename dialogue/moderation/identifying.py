@@ -131,7 +131,9 @@ _ADDRESSES = [
     re.compile(r"(?<![\w/.,])(?P<number>\d{1,5})[A-Za-z]?,?\s+(?:[A-Z][\w'\-]*\s+){1,3}"
                r"(?i:street|st\.?|road|rd\.?|avenue|ave\.?|lane|boulevard|blvd\.?|drive)(?!\w)"),
     # English, number after: "Baker Street 12", "Main St. 5"
-    re.compile(r"[A-Z][\w'\-]+\s+(?:Street|St\.|Road|Rd\.|Avenue|Ave\.|Lane|Boulevard|Blvd\.)"
+    # (From the start of a word, its letters taken once: a run of capitals is not retried
+    # from each of its letters.)
+    re.compile(r"(?<![\w'\-])[A-Z][\w'\-]++\s+(?:Street|St\.|Road|Rd\.|Avenue|Ave\.|Lane|Boulevard|Blvd\.)"
                r",?\s*(?:No\.?\s*)?" + _HOUSE + r"(?![\w.,]\d)"),
     # Azerbaijani: "Nizami küçəsi 12", "Azadlıq prospekti, ev 45", "Nizami küç. 5" (also ASCII)
     re.compile(r"(?i:(?<!\w)(?:k[üu][çc](?:ə|e)si|k[üu][çc](?:ə|e)|k[üu][çc]\.|prospekti|prosp\.|pr\.|"
@@ -139,7 +141,9 @@ _ADDRESSES = [
                r"[\s,]*(?i:(?:ev|bina|mənzil|menzil|№|n)\.?\s*)?" + _HOUSE + r"(?![\w.,]\d)"),
     # Russian: "ул. Ленина, д. 5", "улица Абовяна 12", "проспект Мира 10/2"
     re.compile(r"(?i:(?<!\w)(?:улица|ул\.?|проспект|просп\.|пр-т|переулок|пер\.|бульвар|б-р|шоссе))"
-               r"\s*(?:[A-ZА-ЯЁ0-9][\w\-]*\.?\s*){1,3},?\s*(?i:(?:д\.|дом)\s*)?№?\s*"
+               # Up to three names, each word's letters taken once (possessive): a run of
+               # capitals is one word, not every way of cutting it into three.
+               r"\s*(?:[A-ZА-ЯЁ0-9][\w\-]*+\.?\s*){1,3},?\s*(?i:(?:д\.|дом)\s*)?№?\s*"
                + _HOUSE + r"(?![\w.,]\d)"),
     # Armenian: "Աբովյան փողոց 12", "Բաղրամյան պող. 24", "Մաշտոցի պողոտա, տուն 5"
     re.compile(r"(?i:(?<!\w)(?:փողոց|փ\.|պողոտա|պող\.|նրբանցք|նրբ\.|խճուղի|թաղամաս|թաղ\.))"

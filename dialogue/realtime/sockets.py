@@ -53,23 +53,29 @@ MALFORMED = "\x00malformed"
 
 
 class DialoguePacket(packet.Packet):
-    """Socket.IO's packet, reading an event that is not valid JSON, or not an event name with
-    arguments, as the event MALFORMED, so that it is answered `invalid` through its
-    acknowledgement like any other bad input instead of being dropped unanswered."""
+    """Socket.IO's packet, reading an event that is not valid JSON, not an event name with
+    arguments, or one that announces binary attachments, as the event MALFORMED, so that it
+    is answered `invalid` through its acknowledgement like any other bad input instead of
+    being dropped unanswered. The protocol is JSON only: a packet never waits for
+    attachments, so a client cannot make the server hold binary messages for a packet that
+    never completes."""
 
     def decode(self, encoded_packet):
         try:
-            attachments = super().decode(encoded_packet)
-        except ValueError:  # broken JSON (JSONDecodeError), a bad attachment count
-            if self.packet_type not in (packet.EVENT, packet.BINARY_EVENT):
+            super().decode(encoded_packet)
+        except (ValueError, TypeError, RecursionError):  # broken JSON, too deep, bad counts
+            if self.packet_type not in (packet.EVENT, packet.BINARY_EVENT, packet.ACK, packet.BINARY_ACK):
                 raise
-            self.packet_type, self.data = packet.EVENT, [MALFORMED]
+            self._malformed()
             return 0
-        if self.packet_type in (packet.EVENT, packet.BINARY_EVENT) and not (
-                isinstance(self.data, list) and self.data and isinstance(self.data[0], str)):
-            self.packet_type, self.data = packet.EVENT, [MALFORMED]
-            return 0
-        return attachments
+        if self.packet_type in (packet.BINARY_EVENT, packet.BINARY_ACK) or (
+                self.packet_type == packet.EVENT and not (
+                    isinstance(self.data, list) and self.data and isinstance(self.data[0], str))):
+            self._malformed()
+        return 0
+
+    def _malformed(self) -> None:
+        self.packet_type, self.data = packet.EVENT, [MALFORMED]
 
 
 def pace() -> None:
@@ -85,8 +91,6 @@ def refuse_unstorable(value, depth: int = 0) -> None:
     beyond 64 bits, and deep nesting. Checked once here for every event."""
     if depth > 8:
         raise DialogueError("invalid")
-    if isinstance(value, bytes | bytearray | memoryview):
-        raise DialogueError("invalid", _("Events carry JSON only, not binary attachments."))
     if isinstance(value, str):
         if "\x00" in value or any(0xD800 <= ord(c) <= 0xDFFF for c in value):
             raise DialogueError("invalid", _("Text may not contain NUL or unpaired surrogate characters."))
