@@ -48,8 +48,14 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+# The loggers that may name a request's path: gevent-websocket's request lines, and the
+# application's own (Flask logs an unhandled error with its path, and so does dialogue.web).
+LOGGERS = ("geventwebsocket.handler", "dialogue.app")
+
+
 def install() -> None:
-    """Redact the request lines of the gevent-websocket handler (once per process)."""
-    logger = logging.getLogger("geventwebsocket.handler")
-    if not any(isinstance(f, RedactingFilter) for f in logger.filters):
-        logger.addFilter(RedactingFilter())
+    """Redact the request lines and the application's errors (once per process)."""
+    for name in LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactingFilter) for f in logger.filters):
+            logger.addFilter(RedactingFilter())

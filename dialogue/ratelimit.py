@@ -23,6 +23,7 @@ in a `before_request` hook, before anything reads the database.
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import time
 from datetime import timedelta
@@ -51,15 +52,21 @@ DEFAULT_RULES = {
     "translation": "30/minute",
     # Any event at all, per socket, before the caller is even looked up (unknown events too).
     "socket": "60/10second;300/minute",
+    # Any event at all, per account over all its sockets (reconnecting starts a socket afresh).
+    "account_events": "120/10second;600/minute",
     # Per network address. A venue may put dozens of participants behind one address.
-    "connect": "120/minute",
-    "login_address": "30/10minute",
-    "register": "30/10minute",
-    "invitation": "60/10minute",
+    # These only stop floods: the sign-in throttle below counts per account.
+    "connect": "300/minute",
+    "login_address": "300/10minute",
+    "register": "100/10minute",
+    "invitation": "300/10minute",
     # Failed sign-ins: for an account from one address (the delay grows, then a lockout),
     # and for an account from anywhere (short, so nobody can lock someone else out for long).
     "login_failures": "3/minute;6/10minute;10/hour;20/day",
     "login_account": "30/10minute",
+    # The same for wrong codes at the code step of two-factor sign-in, per account.
+    "code_failures": "3/minute;6/10minute;10/hour;20/day",
+    "code_account": "30/10minute",
     # How many refusals make a member worth a staff notice, and how often it is repeated.
     "strikes": "10/minute",
     "notice": "1/minute",
@@ -113,6 +120,21 @@ class Limiter:
             return None
         now = time.time()
         return max(max(self.strategy.get_window_stats(item, rule, *key).reset_time - now, 1.0) for item in full)
+
+
+def address_key(address: str | None) -> str:
+    """What a per-address limit counts: an IPv4 address, or the /64 network of an IPv6 one
+    (one subscriber's whole block: counting single IPv6 addresses would give each of their
+    2^64 addresses a budget of its own)."""
+    try:
+        ip = ipaddress.ip_address(address or "")
+    except ValueError:
+        return str(address or "")
+    if ip.version == 6:
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
 
 
 def limiter() -> Limiter:
@@ -179,7 +201,13 @@ def clear(rule: str, *key) -> None:
 def note_refusal(user_id: int, session_id: str | None, event: str) -> None:
     """A member was refused by a limit: after enough refusals, note it in the session's audit
     log and tell its staff (`limit_notice`), at most once a minute per member. Commits."""
-    if not session_id or count("strikes", user_id) is None or count("notice", user_id, session_id) is not None:
+    if not session_id:
+        return
+    keeps_hitting = count("strikes", user_id) is not None  # over the strikes rule: worth a notice
+    if not keeps_hitting:
+        return
+    noticed_lately = count("notice", user_id, session_id) is not None  # one a minute is enough
+    if noticed_lately:
         return
     membership = db.session.scalar(select(Membership).where(
         Membership.session_id == session_id, Membership.user_id == user_id, Membership.revoked_at.is_(None)))
@@ -225,4 +253,4 @@ def init_app(app) -> None:
     def limit_by_address():
         rule = ADDRESS_RULES.get((request.endpoint, request.method)) or ADDRESS_RULES.get((request.endpoint, None))
         if rule is not None:
-            check(rule, request.remote_addr)
+            check(rule, address_key(request.remote_addr))

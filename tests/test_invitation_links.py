@@ -76,3 +76,16 @@ def test_the_websocket_handlers_request_log_is_redacted(caplog):
     with caplog.at_level(logging.INFO):
         logging.getLogger("geventwebsocket.handler").info('%s "%s"', "127.0.0.1", "GET /invite/secret-token HTTP/1.1")
     assert "secret-token" not in caplog.text and "/invite/…" in caplog.text
+
+
+def test_the_application_log_never_carries_a_token(caplog):
+    """An error on an invitation's page is logged by Flask and by dialogue.web with its path:
+    the application's logger is redacted too."""
+    import logging
+
+    from dialogue import access_log
+
+    access_log.install()
+    with caplog.at_level(logging.ERROR, logger="dialogue.app"):
+        logging.getLogger("dialogue.app").error("Unhandled error on %s", "/invite/Secret-Token_123")
+    assert "Secret-Token_123" not in caplog.text and "/invite/…" in caplog.text

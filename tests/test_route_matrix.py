@@ -43,9 +43,9 @@ MEMBERS = row(302, 403, 403, 403, 200, 200, 200, 200, 200)
 MANAGERS = row(302, 403, 403, 403, 403, 403, 403, 200, 200)
 MANAGER_POSTS = row(302, 403, 403, 403, 403, 403, 403, 302, 302)
 SIGNED_IN = row(302, 200, 200, 200, 200, 200, 200, 200, 200)
-SIGNED_IN_POSTS = row(302, 302, 302, 302, 302, 302, 302, 302, 302)
 STAFF_ACCOUNTS = row(302, 403, 403, 403, 403, 403, 200, 200, 200)
-STAFF_ACCOUNT_POSTS = row(302, 403, 403, 403, 403, 403, 302, 302, 302)
+# Changes to how an account signs in need the browser login itself: an API token is refused.
+BROWSER_LOGIN_POSTS = row(302, 403, 403, 403, 403, 403, 403, 403, 403)
 WORD_KEEPERS = row(302, 403, 403, 403, 403, 403, 200, 403, 200)
 WORD_KEEPER_POSTS = row(302, 403, 403, 403, 403, 403, 302, 403, 302)
 
@@ -57,28 +57,26 @@ ROUTES = {
     # Without a password step first, the code step sends everyone back to the sign-in form.
     "auth.login_code": ("GET", lambda s: "/login/code", None, row(302, 302, 302, 302, 302, 302, 302, 302, 302)),
     # An empty form changes nothing: the settings page again, with the errors.
-    "auth.change_password": ("POST", lambda s: "/settings/password", lambda s: {},
-                             row(302, 400, 400, 400, 400, 400, 400, 400, 400)),
+    "auth.change_password": ("POST", lambda s: "/settings/password", lambda s: {}, BROWSER_LOGIN_POSTS),
     # Logins of other accounts (and unknown ones) are not found.
     "auth.end_login": ("POST", lambda s: "/settings/logins/0123456789abcdef01234567/end", lambda s: {},
-                       row(302, 404, 404, 404, 404, 404, 404, 404, 404)),
-    "auth.end_other_logins": ("POST", lambda s: "/settings/logins/end-others", lambda s: {}, SIGNED_IN_POSTS),
+                       BROWSER_LOGIN_POSTS),
+    "auth.end_other_logins": ("POST", lambda s: "/settings/logins/end-others", lambda s: {}, BROWSER_LOGIN_POSTS),
     # Two-factor sign-in is for staff accounts (platform admins, facilitators, moderators).
     "auth.two_factor_page": ("GET", lambda s: "/settings/two-factor", None, STAFF_ACCOUNTS),
-    "auth.two_factor_start": ("POST", lambda s: "/settings/two-factor/start", lambda s: {}, STAFF_ACCOUNT_POSTS),
+    "auth.two_factor_start": ("POST", lambda s: "/settings/two-factor/start", lambda s: {}, BROWSER_LOGIN_POSTS),
     # Without a code nothing changes: back to the two-factor page.
     "auth.two_factor_confirm": ("POST", lambda s: "/settings/two-factor/confirm", lambda s: {},
-                                STAFF_ACCOUNT_POSTS),
+                                BROWSER_LOGIN_POSTS),
     "auth.two_factor_disable": ("POST", lambda s: "/settings/two-factor/disable", lambda s: {},
-                                STAFF_ACCOUNT_POSTS),
+                                BROWSER_LOGIN_POSTS),
     "auth.logout": ("POST", lambda s: "/logout", lambda s: {}, row(302, 302, 302, 302, 302, 302, 302, 302, 302)),
     "auth.settings": ("GET", lambda s: "/settings", None, SIGNED_IN),
     "auth.revoke_token": ("POST", lambda s: f"/settings/tokens/{s['spare_token']()}/revoke", lambda s: {},
                           row(302, 404, 404, 404, 404, 302, 404, 404, 302)),
     "auth.my_data": ("GET", lambda s: "/settings/my-data", None, SIGNED_IN),
     # Without the account's password nothing is erased: back to the settings page.
-    "auth.forget": ("POST", lambda s: "/settings/forget", lambda s: {"forget-understood": "y"},
-                    row(302, 302, 302, 302, 302, 302, 302, 302, 302)),
+    "auth.forget": ("POST", lambda s: "/settings/forget", lambda s: {"forget-understood": "y"}, BROWSER_LOGIN_POSTS),
     "auth.security": ("GET", lambda s: "/admin/security", None, row(302, 403, 403, 403, 403, 403, 403, 403, 200)),
     "pages.home": ("GET", lambda s: "/", None, SIGNED_IN),
     "room.room": ("GET", lambda s: f"/s/{s['room']}", None, MEMBERS),

@@ -3,6 +3,7 @@ signed-in devices, API tokens, own data) and /admin/security."""
 
 from __future__ import annotations
 
+import functools
 import json
 
 from flask import (
@@ -30,6 +31,19 @@ from .forms import CodeForm, ForgetForm, LoginForm, PasswordForm, TokenForm
 from .my_data import everything_about
 
 bp = Blueprint("auth", __name__)
+
+
+def browser_login_required(view):
+    """Changes to how the account signs in (password, two-factor, devices, erasure) need the
+    browser login itself, not an API token: whoever holds a leaked token must not be able to
+    lock the owner out (enrol their own authenticator, end the owner's logins) or erase them."""
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        if not accounts.login_is_valid(cookie.get("login_id"), current_user.id):
+            abort(403)
+        return view(*args, **kwargs)
+
+    return login_required(wrapped)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -69,7 +83,7 @@ def login_code():
     account = throttle.code_key(held[0])
     form = CodeForm()
     if form.validate_on_submit():
-        refused = throttle.refusal(account)  # wrong codes are throttled as wrong passwords are
+        refused = throttle.refusal(account, code=True)  # wrong codes are throttled as wrong passwords are
         if refused is not None:
             form.code.errors.append(refused.to_answer()["error"]["message"])
             return render_template("auth/login_code.html", form=form), 429, \
@@ -80,7 +94,7 @@ def login_code():
             if error.code == "unauthorized":
                 flash(error.to_answer()["error"]["message"], "error")
                 return redirect(url_for("auth.login"))
-            throttle.failed(account)
+            throttle.failed(account, code=True)
             form.code.errors.append(error.to_answer()["error"]["message"])
         else:
             return redirect(safe_next(target) or url_for("pages.home"))
@@ -128,7 +142,7 @@ def settings():
 
 
 @bp.post("/settings/password")
-@login_required
+@browser_login_required
 def change_password():
     """Change the password (the current one confirms it); every other login ends."""
     form = PasswordForm(prefix="password")
@@ -145,7 +159,7 @@ def change_password():
 
 
 @bp.post("/settings/logins/<handle>/end")
-@login_required
+@browser_login_required
 def end_login(handle: str):
     """End one of the account's signed-in devices; its live connections are dropped."""
     if not ConfirmForm().validate_on_submit():
@@ -156,7 +170,7 @@ def end_login(handle: str):
 
 
 @bp.post("/settings/logins/end-others")
-@login_required
+@browser_login_required
 def end_other_logins():
     """End every signed-in device of the account but this one."""
     if not ConfirmForm().validate_on_submit():
@@ -183,7 +197,7 @@ def two_factor_page():
 
 
 @bp.post("/settings/two-factor/start")
-@login_required
+@browser_login_required
 def two_factor_start():
     """Make a new secret to set up two-factor sign-in with."""
     if not ConfirmForm().validate_on_submit():
@@ -214,7 +228,7 @@ def _code_post(action, done: str):
 
 
 @bp.post("/settings/two-factor/confirm")
-@login_required
+@browser_login_required
 def two_factor_confirm():
     """Turn two-factor sign-in on with a current code; every other login ends."""
     return _code_post(two_factor.confirm_enrolment,
@@ -222,7 +236,7 @@ def two_factor_confirm():
 
 
 @bp.post("/settings/two-factor/disable")
-@login_required
+@browser_login_required
 def two_factor_disable():
     """Turn two-factor sign-in off with a current code; every other login ends."""
     return _code_post(two_factor.disable, _("Two-factor sign-in is off. Every other device was signed out."))
@@ -239,7 +253,7 @@ def my_data():
 
 
 @bp.post("/settings/forget")
-@login_required
+@browser_login_required
 def forget():
     """Erase the caller's personal data (they confirm with their password); they are signed out."""
     form = ForgetForm(prefix="forget")

@@ -26,20 +26,28 @@ def _account_key(email) -> str:
 
 
 def code_key(user) -> str:
-    """The key of the code step of two-factor sign-in for an account (not an e-mail address,
-    so its counts are apart from the password step's): wrong codes are throttled alike."""
-    return f"two-factor code:{user.id}"
+    """The key of the code step of two-factor sign-in: the account's id (its counts are kept
+    under rules of their own, apart from the typed addresses of the password step)."""
+    return str(user.id)
 
 
-def refusal(email) -> DialogueError | None:
-    """The refusal to give before checking a password, if this sign-in must wait. Ends the
-    reads that the page's hooks made (nothing is written before it): the limit store is never
-    asked inside a transaction."""
+def _rules(code: bool) -> tuple[str, str]:
+    return ("code_failures", "code_account") if code else ("login_failures", "login_account")
+
+
+def _address() -> str:
+    return ratelimit.address_key(request.remote_addr)
+
+
+def refusal(account, *, code: bool = False) -> DialogueError | None:
+    """The refusal to give before checking a password (or, with `code`, a two-factor code),
+    if this sign-in must wait. Ends the reads that the page's hooks made (nothing is written
+    before it): the limit store is never asked inside a transaction."""
     db.session.commit()
-    key, address = _account_key(email), request.remote_addr
+    key, (failures, account_rule) = _account_key(account), _rules(code)
     try:
-        ratelimit.check_exhausted("login_failures", key, address)
-        ratelimit.check_exhausted("login_account", key)
+        ratelimit.check_exhausted(failures, key, _address())
+        ratelimit.check_exhausted(account_rule, key)
     except DialogueError as error:
         seconds = error.extra["retry_after"]
         minutes = max(1, -(-seconds // 60))
@@ -48,13 +56,13 @@ def refusal(email) -> DialogueError | None:
     return None
 
 
-def failed(email) -> None:
+def failed(account, *, code: bool = False) -> None:
     """Count a failed sign-in (outside any database transaction)."""
-    key = _account_key(email)
-    ratelimit.count("login_failures", key, request.remote_addr)
-    ratelimit.count("login_account", key)
+    key, (failures, account_rule) = _account_key(account), _rules(code)
+    ratelimit.count(failures, key, _address())
+    ratelimit.count(account_rule, key)
 
 
-def succeeded(email) -> None:
+def succeeded(account) -> None:
     """A successful sign-in forgets this account-and-address's failures."""
-    ratelimit.clear("login_failures", _account_key(email), request.remote_addr)
+    ratelimit.clear("login_failures", _account_key(account), _address())

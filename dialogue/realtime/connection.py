@@ -41,7 +41,7 @@ def on_connect(auth=None):
     token, and with {"code": "rate_limited", "retry_after": seconds} when its address
     connects too often."""
     try:
-        ratelimit.check("connect", request.remote_addr)
+        ratelimit.check("connect", ratelimit.address_key(request.remote_addr))
     except DialogueError as error:
         raise ConnectionRefusedError("rate_limited", {"code": "rate_limited", **error.extra}) from None
     principal = _principal(auth)

@@ -81,9 +81,13 @@ class DialoguePacket(packet.Packet):
 def pace() -> None:
     """Before each event of a socket: let the other sockets' events run first (one socket's
     pipelined events then take turns with everyone else's instead of holding the server),
-    and count the event against the socket's own limit, before anything else is done."""
+    and count the event against the socket's and the account's limits, before anything else
+    is done."""
     gevent.idle()
     ratelimit.check("socket", request.sid)
+    principal = live_sockets.get(request.sid)
+    if principal is not None:  # and per account, so that more sockets do not buy more events
+        ratelimit.check("account_events", principal["user_id"])
 
 
 def refuse_unstorable(value, depth: int = 0) -> None:
