@@ -303,3 +303,17 @@ def test_an_ipv6_block_counts_as_one_address():
     assert address_key("2001:db8:1:3::1") != address_key("2001:db8:1:2::1")
     assert address_key("::ffff:192.0.2.1") == address_key("192.0.2.1") == "192.0.2.1"
     assert address_key(None) == ""
+
+
+def test_without_a_proxy_setting_a_forwarded_address_is_not_believed(app, room):
+    limited = create_app({"TESTING": True, "SECRET_KEY": app.config["SECRET_KEY"],
+                          "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+                          "INSTANCE_PATH": app.instance_path, "DIALOGUE_REDIS_URL": None,
+                          "DIALOGUE_RATE_LIMITS": "invitation=2/minute"})
+    try:
+        client = limited.test_client()
+        statuses = [client.get("/invite/not-a-token", headers={"X-Forwarded-For": f"192.0.2.{i}"}).status_code
+                    for i in range(3)]
+        assert statuses[-1] == 429, "each request claimed another address, but came from the same peer"
+    finally:
+        init_socketio(app)
