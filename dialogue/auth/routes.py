@@ -24,7 +24,7 @@ from flask_login import current_user, login_required, logout_user
 
 from .. import permissions
 from ..errors import DialogueError
-from ..forms import ConfirmForm
+from ..forms import ConfirmForm, database_id
 from ..web import safe_next
 from . import accounts, security_log, throttle, two_factor
 from .forms import CodeForm, ForgetForm, LoginForm, PasswordForm, TokenForm
@@ -147,9 +147,18 @@ def change_password():
     """Change the password (the current one confirms it); every other login ends."""
     form = PasswordForm(prefix="password")
     if form.validate_on_submit():
+        # Wrong current passwords count as failed sign-ins of the account from this address.
+        email = current_user.email
+        refused = throttle.refusal(email)
+        if refused is not None:
+            form.current_password.errors.append(refused.to_answer()["error"]["message"])
+            page, _status = _settings_page(password_form=form)
+            return page, 429, {"Retry-After": str(refused.extra["retry_after"])}
         try:
             accounts.change_password(current_user, form.current_password.data, form.new_password.data)
         except DialogueError as error:
+            if error.extra.get("field") == "current_password":
+                throttle.failed(email)  # change_password ended its reads before checking
             field = form.current_password if error.extra.get("field") == "current_password" else form.new_password
             field.errors.append(error.to_answer()["error"]["message"])
         else:
@@ -285,7 +294,7 @@ def security():
     if not permissions.can_read_security_log(current_user):
         abort(403)
     kind = request.args.get("kind") or None
-    actor = request.args.get("actor", type=int)
+    actor = request.args.get("actor", type=database_id)
     as_csv = request.args.get("format") == "csv"
     rows = security_log.entries(kind=kind, actor_id=actor, limit=None if as_csv else 500)
     if as_csv:

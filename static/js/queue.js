@@ -235,8 +235,9 @@ function startQueue(root) {
     limitsList.replaceChildren(...limitNotices.map((notice) => {
       const entry = document.createElement("li");
       const member = notice.member || {};
-      entry.textContent = t("limitNotice", { name: member.name || "", event: String(notice.event || ""),
-        time: notice.at ? String(notice.at).slice(11, 16) + " UTC" : "" });
+      const event = String(notice.event || "");
+      entry.textContent = t("limitNotice", { name: member.name || "", event: t("limitEvent" + keyPart(event)) || event,
+        time: notice.at ? String(notice.at).slice(11, 16) : "" });
       return entry;
     }));
     limitsPanel.hidden = limitNotices.length === 0;
