@@ -111,13 +111,19 @@ def init_socketio(app: Flask) -> None:
 
 
 def _select_locale() -> str | None:
-    """Pick the interface language: the account's choice, else the browser's, among the
-    platform's languages that have a translation catalog (English needs none)."""
+    """Pick the interface language, among the platform's languages that have a translation
+    catalog (English needs none): the account's choice, else this browser's choice (the
+    language picker's cookie), else the browser's Accept-Language; English otherwise.
+    Unsupported or malformed values are ignored."""
     available = {str(locale.language) for locale in babel.list_translations()}
     languages = [code for code in current_app.config["DIALOGUE_LANGUAGES"] if code in available]
     if getattr(current_user, "is_authenticated", False) and current_user.locale in languages:
         return current_user.locale
-    return request.accept_languages.best_match(languages) if request else None
+    if not request:
+        return None
+    if request.cookies.get(web.LANGUAGE_COOKIE) in languages:
+        return request.cookies[web.LANGUAGE_COOKIE]
+    return request.accept_languages.best_match(languages)
 
 
 def _page_language() -> str:

@@ -123,11 +123,18 @@ def flash_refusal(error: DialogueError) -> None:
     flash(error.to_answer()["error"]["message"], "error")
 
 
+LANGUAGE_COOKIE = "lang"
+# Each language named in itself, for the language picker (never translated).
+LANGUAGE_NAMES = {"en": "English", "hy": "Հայերեն", "az": "Azərbaycanca", "ru": "Русский"}
+
+
 def init_app(app: Flask) -> None:
     """Register headers, error handlers, page helpers and /healthz; the id converter
     (before any feature adds its routes)."""
     app.url_map.converters["int"] = IdConverter
     app.jinja_env.globals["role_labels"] = ROLE_LABELS
+    app.jinja_env.globals["language_choices"] = [
+        (code, LANGUAGE_NAMES.get(code, code)) for code in app.config["DIALOGUE_LANGUAGES"]]
 
     @app.after_request
     def add_security_headers(response):

@@ -70,6 +70,9 @@ ROUTES = {
                                 BROWSER_LOGIN_POSTS),
     "auth.two_factor_disable": ("POST", lambda s: "/settings/two-factor/disable", lambda s: {},
                                 BROWSER_LOGIN_POSTS),
+    # The language picker: anyone, back to the page (an unknown language changes nothing).
+    "auth.language": ("POST", lambda s: "/language", lambda s: {"language": "hy", "next": "/login"},
+                      row(302, 302, 302, 302, 302, 302, 302, 302, 302)),
     "auth.logout": ("POST", lambda s: "/logout", lambda s: {}, row(302, 302, 302, 302, 302, 302, 302, 302, 302)),
     "auth.settings": ("GET", lambda s: "/settings", None, SIGNED_IN),
     "auth.revoke_token": ("POST", lambda s: f"/settings/tokens/{s['spare_token']()}/revoke", lambda s: {},

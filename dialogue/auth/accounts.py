@@ -414,3 +414,9 @@ def token_is_valid(token_id: int | None, user_id: int) -> bool:
         return False
     token = db.session.get(ApiToken, token_id)
     return token is not None and token.user_id == user_id and token.revoked_at is None
+
+
+def set_locale(user: User, language: str) -> None:
+    """Keep the account's interface language (the caller checked it is one of the platform's)."""
+    user.locale = language
+    db.session.commit()

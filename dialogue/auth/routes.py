@@ -25,7 +25,7 @@ from flask_login import current_user, login_required, logout_user
 from .. import permissions
 from ..errors import DialogueError
 from ..forms import ConfirmForm, database_id
-from ..web import safe_next
+from ..web import LANGUAGE_COOKIE, safe_next
 from . import accounts, security_log, throttle, two_factor
 from .forms import CodeForm, ForgetForm, LoginForm, PasswordForm, TokenForm
 from .my_data import everything_about
@@ -301,3 +301,21 @@ def security():
         return Response(security_log.as_csv(rows), mimetype="text/csv",
                         headers={"Content-Disposition": "attachment; filename=security-log.csv"})
     return render_template("auth/security.html", entries=rows, kinds=security_log.KINDS, kind=kind, actor=actor)
+
+
+@bp.post("/language")
+def language():
+    """The language picker: this browser keeps the choice (a cookie), and so does the
+    account when signed in; back to the page it was chosen on. An unsupported value changes
+    nothing."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    choice = request.form.get("language")
+    target = safe_next(request.form.get("next")) or url_for("pages.home")
+    response = redirect(target)
+    if choice in current_app.config["DIALOGUE_LANGUAGES"]:
+        response.set_cookie(LANGUAGE_COOKIE, choice, max_age=365 * 24 * 3600, httponly=True, samesite="Lax",
+                            secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
+        if current_user.is_authenticated:
+            accounts.set_locale(current_user, choice)
+    return response
