@@ -29,7 +29,7 @@ PIP_COMPILE := env -u PIP_FIND_LINKS -u PIP_EXTRA_INDEX_URL PIP_CONFIG_FILE=/dev
 	CUSTOM_COMPILE_COMMAND="make lock" $(LOCK_VENV)/bin/pip-compile --quiet --generate-hashes \
 	--allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links $(LOCK_ARGS)
 
-.PHONY: install run test test-sqlite test-postgres lint bench lock clean
+.PHONY: install catalogs run test test-sqlite test-postgres lint bench lock clean
 
 # Every file pip fetches is checked against the lock's hashes (pip itself and the build
 # backend included); the project then installs without dependencies or build isolation,
@@ -40,7 +40,21 @@ $(STAMP): $(TEST_LOCK) pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
-install: $(STAMP)
+# Translation catalogs: compiled by the install (never committed), from the .po files.
+CATALOGS := $(wildcard dialogue/translations/*/LC_MESSAGES/messages.po)
+COMPILED := $(CATALOGS:.po=.mo)
+BABEL_KEYWORDS := -k _l -k lazy_gettext -k ngettext:1,2 -k lazy_ngettext:1,2
+
+dialogue/translations/%/LC_MESSAGES/messages.mo: dialogue/translations/%/LC_MESSAGES/messages.po $(STAMP)
+	$(BIN)/pybabel compile --statistics -i $< -o $@ -l $*
+
+install: $(STAMP) $(COMPILED)
+
+# Extract the strings again and merge them into every catalog (docs/translations.md).
+catalogs: install
+	$(BIN)/pybabel extract -F babel.cfg $(BABEL_KEYWORDS) --no-location --sort-output --project dialogue \
+		--copyright-holder "the dialogue platform's authors" -o dialogue/translations/messages.pot .
+	$(BIN)/pybabel update -i dialogue/translations/messages.pot -d dialogue/translations --no-location
 
 $(NODE_STAMP): tests/js/package.json tests/js/package-lock.json
 	npm ci --prefix tests/js --no-audit --no-fund --loglevel=error
