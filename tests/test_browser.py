@@ -52,7 +52,7 @@ class Visitor:
         self.page.goto("/login" + (f"?next={next_path}" if next_path else ""))
         self.page.fill("#email", email)
         self.page.fill("#password", password)
-        self.page.click("button[type=submit], input[type=submit]")
+        self.page.click("main button[type=submit], main input[type=submit]")
         self.page.wait_for_load_state()
 
     def open_room(self, session_id: str) -> None:
@@ -97,7 +97,7 @@ def test_login_page_signs_in_and_out(ctx, visitors):
     assert "do not match" in visitor.page.inner_text("main")
     visitor.sign_in(user.email)
     assert visitor.page.url.endswith("/")
-    visitor.page.click("header form button[type=submit]")
+    visitor.page.click("header form[action=\"/logout\"] button[type=submit]")
     visitor.page.wait_for_url("**/login*")
 
 
@@ -306,3 +306,15 @@ def test_facilitator_runs_a_two_phase_session_with_the_queue(ctx, visitors):
     b.shot("phase-two")
     phases = host.page.locator("#messages li.message").evaluate_all("items => items.map(li => li.dataset.phase)")
     assert phases == ["0", "0"]
+
+
+def test_the_language_picker_works_without_script(ctx, visitors):
+    visitor = visitors("reader")
+    visitor.context.set_extra_http_headers({"Accept-Language": "en"})
+    visitor.visit("/login")
+    visitor.page.select_option("#language-choice", "hy")
+    visitor.page.click("form.language-picker button[type=submit]")
+    visitor.page.wait_for_selector("html[lang=hy]")
+    assert visitor.page.url.endswith("/login")
+    assert "Մուտք գործել" in visitor.page.inner_text("main h1")
+    visitor.shot("language-hy")
