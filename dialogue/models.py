@@ -24,6 +24,9 @@ from sqlalchemy.sql.expression import false
 from .extensions import db
 
 PLATFORM_ROLES = ("admin", "facilitator", "moderator", "participant", "observer")
+# Which interpretations a reader sees under messages: those into their interface language,
+# all of them, or none.
+TRANSLATION_VIEWS = ("mine", "all", "none")
 FLOOR_MODES = ("open", "queue", "alternate")
 NAMING_CHOICES = ("named", "pseudonym", "side", "none")
 SIDES = ("a", "b")
@@ -80,6 +83,10 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(20), default="participant")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     locale: Mapped[str | None] = mapped_column(String(10))
+    # The person's time zone (an IANA name) for the times pages show them; None: the session's.
+    time_zone: Mapped[str | None] = mapped_column(String(64))
+    # Which interpretations they see under messages (TRANSLATION_VIEWS); None: "mine".
+    translation_view: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Set when the person asked to be forgotten: their personal data is gone, their words stay
     # in the record under a placeholder name.
@@ -290,6 +297,13 @@ class Message(db.Model):
     membership_id: Mapped[int] = mapped_column(ForeignKey("membership.id"))
     client_id: Mapped[str] = mapped_column(String(64))
     reply_to_id: Mapped[int | None] = mapped_column(ForeignKey("message.id"))
+    # The language the author wrote in (an interface language code; None: not recorded).
+    lang: Mapped[str | None] = mapped_column(String(10))
+    # Set on an interpreter's translation: the message it renders into `lang`. A translation
+    # is moderated, flagged and chained like any message, and shown under its original.
+    translation_of_id: Mapped[int | None] = mapped_column(ForeignKey("message.id"), index=True)
+    # When its author last corrected it (the earlier wording is kept in message_revision).
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     body_source: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
     # SHA-256 of the body as written; kept when a redaction removes the text, so anyone
@@ -307,6 +321,19 @@ class Message(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     membership: Mapped[Membership] = relationship(lazy="joined")
+
+
+class MessageRevision(db.Model):
+    """An earlier wording of a message its author corrected, kept for the staff's record."""
+
+    __tablename__ = "message_revision"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("message.id", ondelete="CASCADE"), index=True)
+    body_source: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    # When this wording was replaced by the next one.
+    replaced_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Presence(db.Model):
@@ -513,3 +540,31 @@ class SecurityEvent(db.Model):
     network: Mapped[str | None] = mapped_column(String(64))
     details: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class GlossaryEntry(db.Model):
+    """One contested name in a glossary: how each community says it in each language, and the
+    neutral form the facilitators agreed to use in translation (where they agreed one).
+
+    Entries without a session are the platform-wide starting list that admins keep; a
+    session's glossary starts as a copy of it and is then the facilitators' own."""
+
+    __tablename__ = "glossary_entry"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[str | None] = mapped_column(
+        ForeignKey("dialogue_session.id", ondelete="CASCADE"), index=True
+    )
+    # A short neutral label for the entry, in English (the glossary's own key).
+    concept: Mapped[str] = mapped_column(String(200))
+    note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # {"a": {"hy": ..., "az": ..., "ru": ..., "en": ...}, "b": {...}}: each side's usage
+    # in each language (side "a" and "b" as the session's sides; the starter list uses the
+    # platform's default sides).
+    forms: Mapped[dict] = mapped_column(JSON, default=dict)
+    # {"hy": ..., "az": ..., "ru": ..., "en": ...}: the agreed form per language, if any.
+    neutral: Mapped[dict] = mapped_column(JSON, default=dict)
+    position: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
