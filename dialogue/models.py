@@ -321,6 +321,8 @@ class Message(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     membership: Mapped[Membership] = relationship(lazy="joined")
+    # The message a translation renders (None for every other message).
+    original: Mapped[Message | None] = relationship(remote_side=[id], foreign_keys=[translation_of_id])
 
 
 class MessageRevision(db.Model):

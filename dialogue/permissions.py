@@ -33,7 +33,9 @@ from .models import (
 STAFF_ROLES = ("facilitator", "moderator")
 WRITING_ROLES = ("facilitator", "moderator", "participant")
 SPEAKER_ROLE = "participant"
-INVITABLE_ROLES = ("participant", "observer", "moderator", "facilitator")
+# Interpreters attach translations to messages; they do not take part in the conversation.
+INTERPRETER_ROLE = "interpreter"
+INVITABLE_ROLES = ("participant", "observer", "interpreter", "moderator", "facilitator")
 # Platform roles that create sessions, and that manage the watched-words list.
 CREATOR_ROLES = ("admin", "facilitator")
 WORD_KEEPER_ROLES = ("admin", "moderator")
@@ -249,9 +251,53 @@ def invitation_needs_side(role: str) -> bool:
 
 
 def held_for_review(membership: Membership) -> bool:
-    """Moderation may hold participants' messages; staff are never held (what would hold
-    their message queues it instead)."""
-    return is_speaker(membership)
+    """Moderation may hold participants' messages and interpreters' translations; staff are
+    never held (what would hold their message queues it instead)."""
+    return is_speaker(membership) or (membership is not None and membership.role == INTERPRETER_ROLE)
+
+
+def can_translate(user: User, membership: Membership | None) -> bool:
+    """A session's interpreters, and its facilitators and moderators, attach translations to
+    messages (an admin who is not a member writes nothing in the room)."""
+    return membership is not None and membership.role in (*STAFF_ROLES, INTERPRETER_ROLE)
+
+
+def require_translate(user: User, session: DialogueSession, membership: Membership | None) -> Membership | None:
+    """Check that the caller may translate in this session now: interpreters and staff, while
+    the session is live (the floor does not apply to them), unless muted."""
+    if not can_translate(user, membership):
+        raise DialogueError("forbidden")
+    if session.state != "live":
+        raise DialogueError("session_not_live")
+    until = muted_until(membership)
+    if until is not None:
+        raise DialogueError("muted", until=iso(until))
+    return membership
+
+
+def require_translation_target(session: DialogueSession, user: User, membership: Membership | None,
+                               message: Message | None) -> Message:
+    """A translation renders a public message of the conversation that the interpreter can
+    see (never a held one, a translation, or the staff's back-channel)."""
+    if (message is None or message.session_id != session.id or message.channel != "room"
+            or not can_see_message(user, membership, message)):
+        raise DialogueError("not_found")
+    if message.translation_of_id is not None:
+        raise DialogueError("invalid", _("A translation cannot be translated again; translate the original."))
+    if message.status != "visible":
+        raise DialogueError("not_found")
+    return message
+
+
+def require_own_translation(user: User, message: Message | None) -> Message:
+    """Only its interpreter corrects a translation (a redacted one stays redacted)."""
+    if message is None or message.translation_of_id is None:
+        raise DialogueError("not_found")
+    if message.author_id != user.id:
+        raise DialogueError("forbidden")
+    if message.status == "redacted":
+        raise DialogueError("conflict", _("This translation was redacted by moderators."))
+    return message
 
 
 def can_revoke_token(user: User | None, token: ApiToken) -> bool:
@@ -358,8 +404,9 @@ def require_staff(user: User, session: DialogueSession | None) -> Membership | N
 
 
 def can_flag(user: User, membership: Membership | None) -> bool:
-    """Members who take part flag messages; observers only read."""
-    return can_write(membership)
+    """Members who take part flag messages, and interpreters (who read everything closely);
+    observers only read."""
+    return can_write(membership) or (membership is not None and membership.role == INTERPRETER_ROLE)
 
 
 def sessions_served_by(user: User):
@@ -381,7 +428,7 @@ def can_sanction(actor: User, actor_membership: Membership | None, target: Membe
         return True
     if actor_membership is None or actor_membership.role not in STAFF_ROLES:
         return False
-    if target.role in ("participant", "observer"):
+    if target.role in ("participant", "observer", INTERPRETER_ROLE):
         return True
     return actor_membership.role == "facilitator" and target.role == "moderator"
 

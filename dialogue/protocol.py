@@ -38,10 +38,24 @@ def member_object(session: DialogueSession, membership: Membership) -> dict:
     }
 
 
+def shown_status(message: Message, *, staff_view: bool = False) -> str:
+    """A message's status as readers see it. A translation shares its original's fate: while
+    the original is hidden, rejected or redacted, so is the translation for everyone but the
+    staff (who still see what the interpreter wrote, unless it was redacted)."""
+    status = message.status
+    original = message.original if message.translation_of_id is not None else None
+    if original is not None and original.status != "visible" and status in ("visible", "held"):
+        if not staff_view or original.status == "redacted":
+            return original.status
+    return status
+
+
 def message_object(session: DialogueSession, message: Message, *, staff_view: bool = False) -> dict:
     """The protocol's Message. Hidden messages carry their text only in the staff view, for
-    review; redacted ones carry none at all, for anyone."""
-    shown = message.status in ("visible", "held") or (staff_view and message.status == "hidden")
+    review; redacted ones carry none at all, for anyone. `lang` is the language it is written
+    in; a translation names its original in `translation_of` (docs/protocol.md, "Interpreters")."""
+    status = shown_status(message, staff_view=staff_view)
+    shown = status in ("visible", "held") or (staff_view and status == "hidden")
     body_html = message.body_html if shown else ""
     return {
         "id": message.id,
@@ -51,10 +65,13 @@ def message_object(session: DialogueSession, message: Message, *, staff_view: bo
         "reply_to": message.reply_to_id,
         "author": member_object(session, message.membership),
         "body_html": body_html,
-        "status": message.status,
+        "status": status,
         "created_at": iso(message.created_at),
         "channel": message.channel,
         "phase": message.phase_index,
+        "lang": message.lang,
+        "translation_of": message.translation_of_id,
+        "edited_at": iso(message.edited_at),
     }
 
 

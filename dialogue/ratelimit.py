@@ -72,7 +72,9 @@ DEFAULT_RULES = {
     "notice": "1/minute",
 }
 
-LIMITED_EVENTS = ("send", "edit", "flag", "hand", "join", "history", "translation")
+# The events counted per member, and the rule each one counts against.
+LIMITED_EVENTS = {"send": "send", "flag": "flag", "hand": "hand", "join": "join", "history": "history",
+                  "translate": "translation", "translation_edit": "edit", "untranslated": "history"}
 NOTICE_WINDOW = timedelta(hours=1)
 
 

@@ -21,7 +21,7 @@ from .sanitize import render_message
 
 TRANSCRIPT_SCHEMA = "dialogue-transcript/1"
 GENESIS = "0" * 64
-KINDS = ("message_created", "status_changed", "phase_changed", "consent_changed")
+KINDS = ("message_created", "status_changed", "phase_changed", "consent_changed", "message_edited")
 
 
 def canonical(value) -> bytes:
@@ -57,10 +57,24 @@ def message_created(session: DialogueSession, message: Message) -> None:
     """Chain a new message of the conversation (the staff back-channel is not on the record)."""
     if message.channel != "room":
         return
-    append(session, "message_created", {
+    payload = {
         "message": message.id, "member": message.membership_id, "reply_to": message.reply_to_id,
         "phase": message.phase_index, "status": message.status, "content_hash": message.content_hash,
-        "at": iso(message.created_at)})
+        "at": iso(message.created_at)}
+    # Recorded where known (links chained before languages were recorded stay as they were).
+    if message.lang is not None:
+        payload["lang"] = message.lang
+    if message.translation_of_id is not None:
+        payload["translation_of"] = message.translation_of_id
+    append(session, "message_created", payload)
+
+
+def message_edited(session: DialogueSession, message: Message, previous_hash: str) -> None:
+    """Chain its author's correction of a message (a translation): the wording it replaced and
+    the new one, by their hashes; the earlier wording itself is kept for the staff."""
+    append(session, "message_edited", {"message": message.id, "previous_hash": previous_hash,
+                                       "content_hash": message.content_hash, "status": message.status,
+                                       "at": iso(message.edited_at)})
 
 
 def status_changed(session: DialogueSession, message: Message) -> None:
@@ -128,6 +142,9 @@ def verify(document) -> tuple[bool, str]:
         if link.get("kind") == "message_created":
             created[payload.get("message")] = payload
             order.append(payload.get("message"))
+        elif link.get("kind") == "message_edited" and payload.get("message") in created:
+            # A correction: the transcript carries the latest wording.
+            created[payload["message"]] = {**created[payload["message"]], "content_hash": payload.get("content_hash")}
     if document.get("final_digest") != prev_hash:
         return False, "final digest: it does not match the end of the chain"
     position_of = {message_id: i for i, message_id in enumerate(order)}

@@ -75,7 +75,7 @@ class IdConverter(IntegerConverter):
 
 # How each role is named on pages (the templates' `role_label` macro looks it up here).
 ROLE_LABELS = {"facilitator": _l("Facilitator"), "moderator": _l("Moderator"), "participant": _l("Participant"),
-               "observer": _l("Observer"), "admin": _l("Administrator")}
+               "observer": _l("Observer"), "interpreter": _l("Interpreter"), "admin": _l("Administrator")}
 
 HTTP_CODES = {400: "invalid", 401: "unauthorized", 403: "forbidden", 404: "not_found",
               405: "invalid", 409: "conflict", 413: "too_long", 429: "rate_limited"}
@@ -125,6 +125,8 @@ def flash_refusal(error: DialogueError) -> None:
 
 LANGUAGE_COOKIE = "lang"
 # Each language named in itself, for the language picker (never translated).
+# Languages named in the page's language (in "Interpretation: Russian", the room's language marks).
+LANGUAGE_LABELS = {"en": _l("English"), "hy": _l("Armenian"), "az": _l("Azerbaijani"), "ru": _l("Russian")}
 LANGUAGE_NAMES = {"en": "English", "hy": "Հայերեն", "az": "Azərbaycanca", "ru": "Русский"}
 
 

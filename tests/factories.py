@@ -40,7 +40,7 @@ def gen_session(facilitator: User | None = None, state: str = "live", **fields) 
 
 def gen_member(session: DialogueSession, role: str = "participant", side: str | None = "a",
                name: str | None = None, user: User | None = None) -> tuple[User, Membership]:
-    user = user or gen_user("participant" if role in ("participant", "observer") else role)
+    user = user or gen_user("participant" if role in ("participant", "observer", "interpreter") else role)
     name = name or f"{role.title()} {next(_counter)}"
     return user, dialogues.add_member(session, user, display_name=name, role=role, side=side)
 

@@ -14,33 +14,39 @@ from dialogue.extensions import db, socketio
 from dialogue.models import DialogueSession, User
 from dialogue.moderation import queue as review_queue
 from dialogue.moderation.sanctions import sanction
-from dialogue.room import messages
+from dialogue.room import messages, translations
 
 from .conftest import queueless
 from .factories import gen_member, gen_room, gen_token, gen_user
 
-ACTORS = ("outsider", "other_session", "removed", "observer", "participant", "moderator", "facilitator", "admin")
+ACTORS = ("outsider", "other_session", "removed", "observer", "interpreter", "participant", "moderator", "facilitator",
+          "admin")
 OK = "ok"
 
 # event -> expected answer for each actor, in the order of ACTORS.
 MATRIX = {
-    "join": ("forbidden", "forbidden", "forbidden", OK, OK, OK, OK, OK),
-    "history": ("forbidden", "forbidden", "forbidden", OK, OK, OK, OK, OK),
-    "leave": (OK, OK, OK, OK, OK, OK, OK, OK),
-    "send": ("forbidden", "forbidden", "forbidden", "forbidden", OK, OK, OK, "forbidden"),
-    "flag": ("not_found", "not_found", "not_found", "forbidden", OK, OK, OK, "not_found"),
-    "queue": ("forbidden", "forbidden", "forbidden", "forbidden", "forbidden", OK, OK, OK),
-    "claim": ("forbidden", "forbidden", "forbidden", "forbidden", "forbidden", OK, OK, OK),
-    "release": ("forbidden", "forbidden", "forbidden", "forbidden", "forbidden", OK, OK, OK),
-    "decide": ("forbidden", "forbidden", "forbidden", "forbidden", "forbidden", OK, OK, OK),
-    "sanction": ("forbidden", "forbidden", "forbidden", "forbidden", "forbidden", OK, OK, OK),
-    "session_settings": ("forbidden", "forbidden", "forbidden", "forbidden", "forbidden", "forbidden", OK, OK),
-    "session_control": ("forbidden", "forbidden", "forbidden", "forbidden", "forbidden", "forbidden", OK, OK),
-    "hand": ("forbidden", "forbidden", "forbidden", "forbidden", OK, "invalid", "invalid", "forbidden"),
-    "floor": ("forbidden", "forbidden", "forbidden", "forbidden", "forbidden", "forbidden", OK, OK),
-    "consent": ("forbidden", "forbidden", "forbidden", OK, OK, OK, OK, "forbidden"),
-    "presence_settings": ("forbidden", "forbidden", "forbidden", OK, OK, OK, OK, "forbidden"),
-    "balance": ("forbidden", "forbidden", "forbidden", "forbidden", "forbidden", OK, OK, OK),
+    "join": ("forbidden", "forbidden", "forbidden", OK, OK, OK, OK, OK, OK),
+    "history": ("forbidden", "forbidden", "forbidden", OK, OK, OK, OK, OK, OK),
+    "leave": (OK, OK, OK, OK, OK, OK, OK, OK, OK),
+    "send": ("forbidden", "forbidden", "forbidden", "forbidden", "forbidden", OK, OK, OK, "forbidden"),
+    "flag": ("not_found", "not_found", "not_found", "forbidden", OK, OK, OK, OK, "not_found"),
+    "queue": ("forbidden", "forbidden", "forbidden", "forbidden", "forbidden", "forbidden", OK, OK, OK),
+    "claim": ("forbidden", "forbidden", "forbidden", "forbidden", "forbidden", "forbidden", OK, OK, OK),
+    "release": ("forbidden", "forbidden", "forbidden", "forbidden", "forbidden", "forbidden", OK, OK, OK),
+    "decide": ("forbidden", "forbidden", "forbidden", "forbidden", "forbidden", "forbidden", OK, OK, OK),
+    "sanction": ("forbidden", "forbidden", "forbidden", "forbidden", "forbidden", "forbidden", OK, OK, OK),
+    "session_settings": ("forbidden", "forbidden", "forbidden", "forbidden", "forbidden", "forbidden", "forbidden", OK, OK),
+    "session_control": ("forbidden", "forbidden", "forbidden", "forbidden", "forbidden", "forbidden", "forbidden", OK, OK),
+    "hand": ("forbidden", "forbidden", "forbidden", "forbidden", "forbidden", OK, "invalid", "invalid", "forbidden"),
+    "floor": ("forbidden", "forbidden", "forbidden", "forbidden", "forbidden", "forbidden", "forbidden", OK, OK),
+    "consent": ("forbidden", "forbidden", "forbidden", OK, OK, OK, OK, OK, "forbidden"),
+    "presence_settings": ("forbidden", "forbidden", "forbidden", OK, OK, OK, OK, OK, "forbidden"),
+    "balance": ("forbidden", "forbidden", "forbidden", "forbidden", "forbidden", "forbidden", OK, OK, OK),
+    "translate": ("forbidden", "forbidden", "forbidden", "forbidden", OK, "forbidden", OK, OK, "forbidden"),
+    "translation_edit": ("forbidden", "forbidden", "forbidden", "forbidden", OK, "forbidden", "forbidden", "forbidden",
+                         "forbidden"),
+    "untranslated": ("forbidden", "forbidden", "forbidden", "forbidden", OK, "forbidden", OK, OK, "forbidden"),
+    "preferences": (OK, OK, OK, OK, OK, OK, OK, OK, OK),
 }
 # Events the server handles that are not requests of a client.
 NOT_REQUESTS = {"connect", "disconnect", "*"}
@@ -63,12 +69,13 @@ def scene(app):
         other = gen_room(participants=0)
         gen_member(other.session, "participant", side="a", user=other_room_member)
         admin = gen_user("admin")
+        interpreter, _membership = gen_member(room.session, "interpreter", side=None)
         sanction(room.facilitator.user, room.id, removed_person.member_id, "remove", reason="Left for good")
         users = {"outsider": room.outsider.user, "other_session": other_room_member, "removed": removed_person.user,
-                 "observer": room.observer.user, "participant": room.participants[2].user,
+                 "observer": room.observer.user, "interpreter": interpreter, "participant": room.participants[2].user,
                  "moderator": room.moderator.user, "facilitator": room.facilitator.user, "admin": admin}
         tokens = {actor: gen_token(user) for actor, user in users.items()}
-        facts = {"room_id": room.id, "author_id": author.user.id, "member_ids": {"author": author.member_id},
+        facts = {"room_id": room.id, "author_id": author.user.id, "interpreter_id": interpreter.id, "member_ids": {"author": author.member_id},
                  "tokens": tokens}
         db.session.commit()
         db.session.remove()  # every case runs in an app context (and a transaction) of its own
@@ -98,6 +105,16 @@ def _payload(event: str, scene: dict) -> dict:
         if event == "decide":
             return {"item_id": item.id, "action": "approve"}
         return {"item_id": item.id}
+    if event in ("translate", "translation_edit"):
+        author = db.session.get(User, scene["author_id"])
+        message, _created = messages.send_message(author, room_id, uuid.uuid4().hex, "A message to translate", lang="en")
+        if event == "translate":
+            return {"session_id": room_id, "message_id": message.id, "lang": "ru", "body": "Сообщение",
+                    "client_id": uuid.uuid4().hex}
+        interpreter = db.session.get(User, scene["interpreter_id"])
+        translation, _created, _warnings = translations.translate(interpreter, room_id, message.id, "hy", "Հաղորդագրություն",
+                                                                  uuid.uuid4().hex)
+        return {"message_id": translation.id, "body": "Հաղորդագրությունը"}
     return {
         "join": {"session_id": room_id},
         "history": {"session_id": room_id, "since_seq": 0},
@@ -112,6 +129,8 @@ def _payload(event: str, scene: dict) -> dict:
         "consent": {"session_id": room_id, "naming": "pseudonym", "include": True},
         "presence_settings": {"session_id": room_id, "hidden": False},
         "balance": {"session_id": room_id},
+        "untranslated": {"session_id": room_id, "lang": "az"},
+        "preferences": {"translation_view": "all"},
     }[event]
 
 

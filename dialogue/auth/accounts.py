@@ -19,7 +19,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from .. import audience, permissions
 from ..errors import DialogueError
 from ..extensions import db
-from ..models import ApiToken, LoginSession, Membership, Presence, User, name_key, utcnow
+from ..models import TRANSLATION_VIEWS, ApiToken, LoginSession, Membership, Presence, User, name_key, utcnow
 from . import security_log
 from .passwords import require_good_password
 
@@ -137,6 +137,15 @@ def change_password(user: User, current: str, new: str) -> None:
     user.password_hash = hash_password(new)
     security_log.record("password_changed", actor=user, subject=user)
     rotate_login(user)
+
+
+def set_translation_view(user: User, view) -> str:
+    """Which interpretations a person sees under messages: into their language, all, none."""
+    if view not in TRANSLATION_VIEWS:
+        raise DialogueError("invalid", _("translations must be one of: %(v)s.", v=", ".join(TRANSLATION_VIEWS)))
+    user.translation_view = view
+    db.session.commit()
+    return view
 
 
 def change_role(actor: User | None, user: User, role: str) -> None:

@@ -19,7 +19,7 @@ def figures_by_author(session: DialogueSession):
     rows = db.session.execute(
         select(Message.author_id, Message.body_source, Message.created_at)
         .where(Message.session_id == session.id, Message.channel == "room",
-               Message.status.in_(("visible", "hidden")), Message.published)
+               Message.status.in_(("visible", "hidden")), Message.published, Message.translation_of_id.is_(None))
     ).all()
     figures: dict[int, dict] = {}
     for author_id, body, created_at in rows:

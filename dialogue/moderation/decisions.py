@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from .. import audience, permissions, record
 from ..errors import DialogueError
@@ -37,6 +37,22 @@ def set_status(session: DialogueSession, message: Message, status: str) -> None:
         message.body_html = ""
     record.status_changed(session, message)
     audience.message(session, message, "message_updated" if was_public else "message")
+    _follow_original(session, message)
+
+
+def _follow_original(session: DialogueSession, message: Message) -> None:
+    """Translations share their original's fate: a redaction removes their text too (they say
+    the same thing); any other change is sent again, so readers hide or show them with it."""
+    translations = db.session.scalars(select(Message).where(Message.translation_of_id == message.id)
+                                      .order_by(Message.id)).all()
+    for translation in translations:
+        translation.original = message
+        if message.status == "redacted" and translation.status != "redacted":
+            set_status(session, translation, "redacted")
+        elif translation.status != "redacted":
+            translation.seq = next_seq(session)
+            translation.updated_at = utcnow()
+            audience.message(session, translation, "message_updated")
 
 
 def decide(user: User, item_id, action, reason=None) -> dict:

@@ -69,6 +69,9 @@ def queue_item_object(session: DialogueSession, item: QueueItem, *, detail: bool
         "session_id": item.session_id,
         "session_title": session.title,
         "message": message_object(session, message, staff_view=True),
+        # A translation is judged beside what it translates.
+        "original": (message_object(session, message.original, staff_view=True)
+                     if message.translation_of_id is not None and message.original is not None else None),
         "reasons": reasons,
         "flag_count": sum(count for _reason, count in flags),
         "status": item.status,

@@ -127,7 +127,7 @@ def client_event(name: str):
                     raise DialogueError("too_long")
                 principal = _principal()
                 if principal is not None and name in ratelimit.LIMITED_EVENTS:
-                    limited(principal["user_id"], name, payload)
+                    limited(principal["user_id"], ratelimit.LIMITED_EVENTS[name], payload)
                 result = handler(current_user_from_db(), payload)
                 # End what the handler left open (its reads), so no socket holds a transaction.
                 db.session.commit()

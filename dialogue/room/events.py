@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import request
 
 from .. import audience, permissions
+from ..auth import accounts
 from ..errors import DialogueError
 from ..extensions import db
 from ..facilitation.consent import consent_object, current_consent
@@ -17,7 +18,7 @@ from ..models import DialogueSession, User
 from ..protocol import me_object, message_object
 from ..realtime import presence
 from ..realtime.sockets import client_event, session_id_field
-from . import messages
+from . import messages, translations
 
 
 @client_event("join")
@@ -38,6 +39,9 @@ def join(user: User, payload: dict) -> dict:
     if membership is not None:
         me["consent"] = consent_object(current_consent(session.id, user.id))
         me["presence_hidden"] = membership.hide_presence
+    me["lang"] = messages.default_lang(user, session)
+    me["translation_view"] = user.translation_view or "mine"
+    me["can_translate"] = permissions.can_translate(user, membership)
     staff = permissions.is_session_staff(user, membership)
     return {"session": session_state(session, staff=staff), "me": me, **page}
 
@@ -70,5 +74,35 @@ def send(user: User, payload: dict) -> dict:
     gets it in the acknowledgement, which comes only after it is stored."""
     message, _created = messages.send_message(
         user, session_id_field(payload), payload.get("client_id"), payload.get("body"), payload.get("reply_to"),
-        payload.get("channel", "room"))
+        payload.get("channel", "room"), payload.get("lang"))
     return {"message": message_object(message.membership.session, message)}
+
+
+@client_event("translate")
+def translate(user: User, payload: dict) -> dict:
+    """An interpreter attaches a translation to a message. Everyone who may see it receives
+    `message` (a Message with `translation_of`); the answer adds the glossary's warnings."""
+    message, _created, warnings = translations.translate(
+        user, session_id_field(payload), payload.get("message_id"), payload.get("lang"), payload.get("body"),
+        payload.get("client_id"))
+    return {"message": message_object(message.membership.session, message), "warnings": warnings}
+
+
+@client_event("translation_edit")
+def translation_edit(user: User, payload: dict) -> dict:
+    """Its interpreter corrects a translation; readers receive `message_updated`."""
+    message, warnings = translations.correct(user, payload.get("message_id"), payload.get("body"))
+    return {"message": message_object(message.membership.session, message), "warnings": warnings}
+
+
+@client_event("untranslated")
+def untranslated(user: User, payload: dict) -> dict:
+    """The interpreter's work list: public messages not yet translated into `lang`, newest first."""
+    session = db.session.get(DialogueSession, session_id_field(payload))
+    return translations.untranslated(user, session, payload.get("lang"), payload.get("before"))
+
+
+@client_event("preferences")
+def preferences(user: User, payload: dict) -> dict:
+    """A reader chooses which translations they see (kept in their profile)."""
+    return {"translation_view": accounts.set_translation_view(user, payload.get("translation_view"))}

@@ -13,39 +13,63 @@ from .. import audience, permissions, record
 from ..errors import DialogueError
 from ..extensions import db
 from ..models import DialogueSession, Message, User, utcnow
+from ..moderation.flags import parse_message_id
 from ..moderation.queue import enqueue
 from ..moderation.screening import Screening, screen
 from ..protocol import message_object
 from ..sanitize import render_message
 from ..writes import next_seq, session_write
 
+__all__ = ["default_lang", "existing_message", "history", "parse_client_id", "parse_lang", "parse_message_id",
+           "parse_since", "send_message"]
 
-def _client_id(value) -> str:
+
+def parse_client_id(value) -> str:
     if not isinstance(value, str) or not 1 <= len(value) <= 64 or not value.isprintable():
         raise DialogueError("invalid", _("client_id must be a string of 1 to 64 printable characters."))
     return value
 
 
-def _existing(session_id: str, author_id: int, client_id: str) -> Message | None:
+def parse_lang(value) -> str:
+    """A message's language: one of the platform's languages (DIALOGUE_LANGUAGES)."""
+    languages = current_app.config["DIALOGUE_LANGUAGES"]
+    if not isinstance(value, str) or value not in languages:
+        raise DialogueError("invalid", _("lang must be one of: %(l)s.", l=", ".join(languages)), field="lang")
+    return value
+
+
+def default_lang(user: User, session: DialogueSession) -> str:
+    """What a member writes in when their client does not say: their interface language,
+    else the session's."""
+    languages = current_app.config["DIALOGUE_LANGUAGES"]
+    if user.locale in languages:
+        return user.locale
+    return session.language if session.language in languages else languages[0]
+
+
+def existing_message(session_id: str, author_id: int, client_id: str) -> Message | None:
     return db.session.scalar(select(Message).where(
         Message.session_id == session_id, Message.author_id == author_id, Message.client_id == client_id))
 
 
-def send_message(user: User, session_id, client_id, body, reply_to=None, channel="room") -> tuple[Message, bool]:
+def send_message(user: User, session_id, client_id, body, reply_to=None, channel="room",
+                 lang=None) -> tuple[Message, bool]:
     """Store a new message and broadcast it to those who may see it.
 
     Returns (message, created). A client_id this author already used in this session
     returns the first message and broadcasts nothing. The message is committed before
     this returns, so an acknowledgement means it is on disk.
     """
-    client_id = _client_id(client_id)
+    client_id = parse_client_id(client_id)
+    if lang is not None:
+        lang = parse_lang(lang)
     if not isinstance(body, str):
         raise DialogueError("invalid", _("body must be a string."))
     if channel not in ("room", "staff"):
         raise DialogueError("invalid", _("channel must be room or staff."))
     with session_write(session_id) as session:
         membership = permissions.require_view(user, session)
-        first = _existing(session.id, user.id, client_id)
+        first = existing_message(session.id, user.id, client_id)
         if first is not None:
             db.session.rollback()
             return first, False
@@ -70,7 +94,8 @@ def send_message(user: User, session_id, client_id, body, reply_to=None, channel
                           body_html=render_message(screening.body), status=screening.status,
                           published=screening.status == "visible",
                           content_hash=hashlib.sha256(screening.body.encode("utf-8")).hexdigest(),
-                          channel=channel, phase_index=session.phase_index, created_at=now, updated_at=now)
+                          channel=channel, phase_index=session.phase_index, created_at=now, updated_at=now,
+                          lang=lang or default_lang(user, session))
         message.membership = membership
         db.session.add(message)
         try:
@@ -78,7 +103,7 @@ def send_message(user: User, session_id, client_id, body, reply_to=None, channel
         except IntegrityError:
             # The same client_id arrived twice at once; the other write won.
             db.session.rollback()
-            first = _existing(session.id, user.id, client_id)
+            first = existing_message(session.id, user.id, client_id)
             if first is None:
                 raise
             return first, False

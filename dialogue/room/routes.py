@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template
+from flask_babel import get_locale
 from flask_login import current_user, login_required
 
 from .. import permissions
@@ -12,6 +13,8 @@ from ..facilitation.materials import materials
 from ..forms import ConfirmForm
 from ..models import DialogueSession, iso
 from ..protocol import outsider_id
+from ..web import LANGUAGE_LABELS
+from . import messages
 
 bp = Blueprint("room", __name__)
 
@@ -41,5 +44,17 @@ def room(session_id: str):
         max_chars=current_app.config["DIALOGUE_MAX_MESSAGE_CHARS"],
         materials=materials(session),
         can_staff_channel=permissions.can_use_staff_channel(membership),
+        can_translate=permissions.can_translate(current_user, membership),
+        translation_view=current_user.translation_view or "mine",
+        writing_languages=[(code, LANGUAGE_LABELS.get(code, code)) for code in current_app.config["DIALOGUE_LANGUAGES"]],
+        writing_language=_writing_language(session),
     )
 
+
+
+def _writing_language(session: DialogueSession) -> str:
+    """What the composer offers first: the page's language, else the member's default."""
+    shown = str(get_locale() or "")
+    if shown in current_app.config["DIALOGUE_LANGUAGES"]:
+        return shown
+    return messages.default_lang(current_user, session)

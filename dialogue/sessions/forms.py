@@ -39,6 +39,7 @@ class SessionForm(FlaskForm):
 class InvitationForm(FlaskForm):
     role = SelectField(_l("Role"), choices=[
         SelectChoice("participant", _l("Participant")), SelectChoice("observer", _l("Observer")),
+        SelectChoice("interpreter", _l("Interpreter")),
         SelectChoice("moderator", _l("Moderator")), SelectChoice("facilitator", _l("Co-facilitator"))])
     # The labels are the session's own side names; routes fill them in with side_choices().
     side = SelectField(_l("Side"), choices=[SelectChoice("a"), SelectChoice("b"), SelectChoice("")])

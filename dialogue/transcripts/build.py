@@ -67,21 +67,36 @@ class _Attributor:
         self.side_numbers: dict[int, int] = {}
         self.per_side_count: dict[str | None, int] = {}
         self.left_out = {"consent": 0, "moderation": 0}
+        # Originals left out, with why: their translations are left out with them (they
+        # carry the same words). Messages come in id order, so an original comes first.
+        self.left_out_ids: dict[int, str] = {}
 
     def entry(self, message: Message) -> dict:
+        entry = self._entry(message)
+        if "left_out" in entry:
+            self.left_out_ids[message.id] = entry["left_out"]
+            # The counts are of the conversation's messages; translations go with theirs.
+            if message.translation_of_id is None:
+                self.left_out[entry["left_out"]] += 1
+        return entry
+
+    def _entry(self, message: Message) -> dict:
         session, version = self.session, self.version
         member = self.members[message.membership_id]
         agreed = self.consent.get(member.id)
         entry: dict = {"id": message.id}
+        if message.translation_of_id is not None:
+            entry["translation_of"] = message.translation_of_id
+            if message.translation_of_id in self.left_out_ids:
+                entry["left_out"] = self.left_out_ids[message.translation_of_id]
+                return entry
         if agreed is None or not agreed.include:
             entry["left_out"] = "consent"
-            self.left_out["consent"] += 1
             return entry
         if message.status != "visible" and (version == "participants" or message.status == "redacted"):
             entry["left_out"] = "moderation"
             if version == "staff":
                 entry["status"] = message.status
-            self.left_out["moderation"] += 1
             return entry
         mode = most_private(self.attribution, agreed.naming)
         side = session.side_label(member.side)
@@ -100,7 +115,10 @@ class _Attributor:
             entry["author"] = _("Participant from %(side)s %(n)d", side=label, n=self.side_numbers[member.id])
             entry["side"] = side
         entry.update({"role": member.role, "phase": message.phase_index, "reply_to": message.reply_to_id,
-                      "created_at": iso(message.created_at), "text": message.body_source, "html": message.body_html})
+                      "created_at": iso(message.created_at), "text": message.body_source, "html": message.body_html,
+                      "lang": message.lang})
+        if message.edited_at is not None:
+            entry["edited_at"] = iso(message.edited_at)
         if version == "staff" and message.status != "visible":
             entry["status"] = message.status
         return entry

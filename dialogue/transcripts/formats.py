@@ -81,6 +81,12 @@ def to_markdown(document: dict) -> str:
             if entry.annotation:
                 head += f" · *{_md(entry.annotation)}*"
             out += [head, "", _md_quote(entry.text), ""]
+            for translation in entry.translations:
+                line = f"> *{_md(translation.translation_label)} · {_md(translation.author)}*"
+                if translation.annotation:
+                    line += f" · *{_md(translation.annotation)}*"
+                nested = "\n".join("> " + quoted for quoted in _md_quote(translation.text).split("\n"))
+                out += [line, ">", nested, ""]
     if t.summary:
         out += [f"## {_md(_('Closing summary'))}", ""]
         for paragraph in t.summary:
@@ -156,6 +162,11 @@ def to_text(document: dict) -> str:
             if entry.annotation:
                 head += f" [{entry.annotation}]"
             out += [head] + _wrap(entry.text, "    ") + [""]
+            for translation in entry.translations:
+                note = f"    {translation.translation_label} · {translation.author}"
+                if translation.annotation:
+                    note += f" [{translation.annotation}]"
+                out += [note] + _wrap(translation.text, "        ") + [""]
     if t.summary:
         out += _heading(_("Closing summary"), "-")
         for paragraph in t.summary:

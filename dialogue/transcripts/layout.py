@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
+from ..web import LANGUAGE_LABELS
+
 # --- statistics -------------------------------------------------------------------------------
 
 
@@ -30,7 +32,9 @@ def statistics(document: dict) -> dict:
     index (None for messages written before the first phase). Members are the distinct
     authors among shown messages, so under attribution `none` they cannot be counted (None)."""
     session = document.get("session") or {}
-    shown = [m for m in document.get("messages", []) if "left_out" not in m]
+    # Translations are not messages of the conversation: they are shown beside their originals.
+    conversation = [m for m in document.get("messages", []) if m.get("translation_of") is None]
+    shown = [m for m in conversation if "left_out" not in m]
     sides = _side_keys(document, shown)
     phase_rows = _phase_rows(document, shown)
 
@@ -51,7 +55,7 @@ def statistics(document: dict) -> dict:
     any_author = any(m.get("author") for m in shown)
     left_out = {"consent": 0, "moderation": 0}
     annotated: dict[str, int] = {}
-    for message in document.get("messages", []):
+    for message in conversation:
         if "left_out" in message:
             left_out[message["left_out"]] = left_out.get(message["left_out"], 0) + 1
         elif message.get("status"):
@@ -133,6 +137,10 @@ class Entry:
     reply_to: int | None = None
     reply_anchor: str | None = None  # None when what it answers is not in the transcript
     annotation: str | None = None  # the staff version's moderation status
+    lang: str | None = None
+    # A translation: "Interpretation into Russian", and (staff) when it was corrected.
+    translation_label: str | None = None
+    translations: list[Entry] = field(default_factory=list)
 
 
 @dataclass
@@ -211,7 +219,14 @@ def layout(document: dict) -> Layout:
                    for link in document.get("chain") or [] if link.get("kind") == "message_created"}
     groups: list[Group] = []
     current = None
+    originals: dict = {}
     for message in messages:
+        if message.get("translation_of") is not None:
+            # Under its original, when both are in the record; a left-out translation goes unmarked.
+            original = originals.get(message["translation_of"])
+            if original is not None and "left_out" not in message:
+                original.translations.append(_entry(message, attribution, present, local))
+            continue
         phase = message["phase"] if "phase" in message else chain_phase.get(message["id"])
         if not has_agenda:
             if not groups:
@@ -220,7 +235,9 @@ def layout(document: dict) -> Layout:
             current = phase
             groups.append(Group(f"phase-run-{len(groups) + 1}", _phase_title(phase, titles, True),
                                 prompts.get(phase, "")))
-        groups[-1].entries.append(_entry(message, attribution, present, local))
+        entry = _entry(message, attribution, present, local)
+        originals[message["id"]] = entry
+        groups[-1].entries.append(entry)
 
     stats = statistics(document)
     offset = reference.astimezone(zone).strftime("%z") if reference else "+0000"
@@ -288,6 +305,12 @@ def _entry(message: dict, attribution: str, present: set, local) -> Entry:
     entry.reply_anchor = _anchor(reply_to) if reply_to in present else None
     if message.get("status"):
         entry.annotation = status_label(message["status"])
+    entry.lang = message.get("lang")
+    if message.get("translation_of") is not None:
+        language = str(LANGUAGE_LABELS.get(entry.lang or "", entry.lang or ""))
+        entry.translation_label = (_("Interpretation: %(language)s (corrected)", language=language)
+                                   if message.get("edited_at") else
+                                   _("Interpretation: %(language)s", language=language))
     return entry
 
 
@@ -311,7 +334,7 @@ def author_label(message: dict, attribution: str = "") -> str:
     author, side, role = message.get("author"), message.get("side"), message.get("role") or "participant"
     if not author:
         return {"facilitator": _("A facilitator"), "moderator": _("A moderator"),
-                "observer": _("An observer")}.get(role, _("A participant"))
+                "observer": _("An observer"), "interpreter": _("An interpreter")}.get(role, _("A participant"))
     details = []
     # Under attribution `side` the label already names the side ("Participant from Armenia 2").
     naming = message.get("naming") or attribution
@@ -326,7 +349,7 @@ def author_label(message: dict, attribution: str = "") -> str:
 def _role_label(role: str) -> str:
     """A role as an author label shows it; none for participants, who are most authors."""
     return {"participant": "", "facilitator": _("facilitator"), "moderator": _("moderator"),
-            "observer": _("observer")}.get(role, role)
+            "observer": _("observer"), "interpreter": _("interpreter")}.get(role, role)
 
 
 def status_label(status: str) -> str:

@@ -9,6 +9,8 @@
 //                    (the room's and the staff back-channel's)
 //   notices.js       the state line, room notice, moderators' notices, mute, queue count
 //   presence.js      who is here now
+//   translations.js  interpreters' translations under their originals, the reader's choice
+//                    of which to see, the Translate and Correct forms, what is untranslated
 //   facilitation.js  phase, floor, balance, the facilitators' controls, my settings
 //                    (with phase.js, floor.js, balance.js, session-controls.js,
 //                    my-settings.js and ui.js)
@@ -26,6 +28,7 @@ import { createNotices } from "./room/notices.js";
 import { createPresence } from "./room/presence.js";
 import { createRenderer } from "./room/render.js";
 import { createStore } from "./room/store.js";
+import { createTranslations } from "./room/translations.js";
 
 const root = document.getElementById("room");
 if (root) {
@@ -43,6 +46,7 @@ function startRoom(root) {
   const canManage = root.dataset.canManage === "1";
   const isStaff = root.dataset.isStaff === "1";
   const canStaffChannel = root.dataset.canStaffChannel === "1";
+  const canTranslate = root.dataset.canTranslate === "1";
   const loginUrl = root.dataset.loginUrl;
   const homeUrl = root.dataset.homeUrl;
 
@@ -92,6 +96,7 @@ function startRoom(root) {
         notices.hideRoomNotice();
         if (answer.me && typeof answer.me === "object") {
           facilitation.applyMe(answer.me);
+          translations.setView(answer.me.translation_view, false);
           if ("muted_until" in answer.me) {
             notices.setMuted(answer.me.muted_until);
           }
@@ -105,6 +110,7 @@ function startRoom(root) {
       synced: () => {
         composer?.onJoined();
         facilitation.onJoined();
+        translations.refreshPanel();
         if (canModerate) {
           notices.loadQueueCount();
         }
@@ -149,8 +155,17 @@ function startRoom(root) {
     t, myId, canWrite, canFlag, store, flags, formatTime, fullDate,
     noticeKind: (key) => notices.kindFor(key),
   });
+  const translations = createTranslations({
+    t, sessionId, myId, canTranslate, store, request,
+    pageLanguage: document.documentElement.lang || "en",
+    view: root.dataset.translationView,
+    elements: {
+      viewSelect: $("translation-view"), panel: $("untranslated"), panelLanguage: $("untranslated-lang"),
+      panelList: $("untranslated-list"), panelEmpty: $("untranslated-empty"), panelMore: $("untranslated-more"),
+    },
+  });
   const messages = createMessages({
-    store, renderer, lists: { room: roomList, staff: staffList },
+    store, renderer, translations, lists: { room: roomList, staff: staffList },
     onAuthor: (author) => facilitation.learnNames([author]),
     onChanged: (key, message) => composer?.messageChanged(key, message),
     onFlag: (key) => flags.toggle(key),
@@ -173,6 +188,9 @@ function startRoom(root) {
       return;
     }
     facilitation.refreshBalanceSoon();
+    if (message.translation_of === null || message.translation_of === undefined) {
+      translations.refreshPanelSoon();
+    }
     if (atBottom) {
       roomList.scrollToBottom();
     } else {

@@ -149,7 +149,7 @@ export function createComposer(options) {
     }
     clearError();
     if (mode === "queue") {
-      const item = { client_id: newClientId(), body, reply_to: replyTo };
+      const item = { client_id: newClientId(), body, reply_to: replyTo, lang: chosenLanguage() };
       pending.push(item);
       sending = true;
       update();
@@ -162,15 +162,24 @@ export function createComposer(options) {
       return;
     }
     if (!attempt || attempt.body !== body) {
-      attempt = { client_id: newClientId(), body, reply_to: replyTo };
+      attempt = { client_id: newClientId(), body, reply_to: replyTo, lang: chosenLanguage() };
     }
     sending = true;
     update();
     deliver(attempt);
   }
 
+  /** The language the writer says the message is in (the room's language choice), if any. */
+  function chosenLanguage() {
+    const choice = channel === "room" ? document.getElementById("composer-lang") : null;
+    return choice && choice.value ? choice.value : null;
+  }
+
   function payloadOf(item) {
     const payload = { session_id: sessionId, client_id: item.client_id, body: item.body };
+    if (item.lang) {
+      payload.lang = item.lang;
+    }
     if (item.reply_to !== null && item.reply_to !== undefined) {
       payload.reply_to = item.reply_to;
     }

@@ -114,7 +114,7 @@ export function createMessageList({ list, scroller, empty, newMessages = null })
  * onChanged is called after a message was taken (a composer replying to it may follow),
  * onFlag and onReply when its Flag or Reply button is pressed.
  */
-export function createMessages({ store, renderer, lists, onAuthor, onChanged, onFlag, onReply }) {
+export function createMessages({ store, renderer, lists, translations, onAuthor, onChanged, onFlag, onReply }) {
   /** Insert or replace a message by id. New messages are placed in the order they were
       written (by id); a change (approved, hidden, redacted) replaces the message where it
       is, so a moderation notice stays next to what it answered. */
@@ -127,6 +127,14 @@ export function createMessages({ store, renderer, lists, onAuthor, onChanged, on
       return; // never into the room's list, whatever arrives
     }
     const key = String(message.id);
+    if (message.translation_of !== null && message.translation_of !== undefined) {
+      // An interpreter's translation: drawn under its original (room/translations.js).
+      translations.place(message);
+      if (message.author) {
+        onAuthor(message.author);
+      }
+      return;
+    }
     const known = store.get(key);
     const active = document.activeElement;
     const element = renderer.render(message);
@@ -137,6 +145,7 @@ export function createMessages({ store, renderer, lists, onAuthor, onChanged, on
       (staffMessage ? lists.staff : lists.room).place(element, message.id);
     }
     store.put(message, element);
+    translations.adopt(key, element);
     if (message.author) {
       onAuthor(message.author);
     }
@@ -162,16 +171,21 @@ export function createMessages({ store, renderer, lists, onAuthor, onChanged, on
       return;
     }
     const active = document.activeElement;
+    if (known.data.translation_of !== null && known.data.translation_of !== undefined) {
+      translations.place({ ...known.data, seq: known.data.seq });
+      return;
+    }
     const element = renderer.render(known.data);
     known.element.replaceWith(element);
     keepFocus(active, known.element, element);
     known.element = element;
+    translations.adopt(key, element);
   }
 
   /** The messages replying to this one say again what they reply to. */
   function refreshRepliesTo(key) {
     for (const { element } of store.entries()) {
-      if (element.dataset.replyTo === key) {
+      if (element && element.dataset.replyTo === key) {
         const link = element.querySelector(".message-reply-link");
         if (link) {
           link.textContent = renderer.replySummary(key);
@@ -181,6 +195,9 @@ export function createMessages({ store, renderer, lists, onAuthor, onChanged, on
   }
 
   lists.room.element.addEventListener("click", (event) => {
+    if (translations.onClick(event)) {
+      return;
+    }
     const flagButton = event.target.closest(".message-flag-button");
     if (flagButton) {
       onFlag(flagButton.closest(".message").dataset.messageId);

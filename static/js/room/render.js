@@ -12,6 +12,11 @@ export function roleLabel(t, role) {
   return t("role" + capitalised(role)) || String(role || "");
 }
 
+/** The language's name in the page's language ("ru" -> "Russian"), or the code itself. */
+export function languageName(t, code) {
+  return t("language" + capitalised(String(code || ""))) || String(code || "");
+}
+
 /** Plain text of a message body, shortened. Parsed in an inert document: nothing runs or loads. */
 export function excerptOf(message) {
   const parsed = new DOMParser().parseFromString(message.body_html || "", "text/html");
@@ -63,6 +68,12 @@ export function createRenderer({ t, myId, canWrite, canFlag, store, flags, notic
       time.title = fullDate(created);
       meta.append(time);
     }
+    if (message.lang) {
+      // Discreet: the language it is written in (the body's lang lets screen readers follow).
+      const mark = el("abbr", "message-lang", String(message.lang).toUpperCase());
+      mark.title = languageName(t, message.lang);
+      meta.append(mark);
+    }
     const own = item.classList.contains("message-own");
     if (message.status === "held") {
       meta.append(el("span", "message-flag badge", own ? t("awaitingReviewOwn") : t("awaitingReview")));
@@ -80,6 +91,9 @@ export function createRenderer({ t, myId, canWrite, canFlag, store, flags, notic
     }
 
     const body = el("div", "message-body");
+    if (message.lang) {
+      body.lang = message.lang;
+    }
     if (message.status === "hidden" && !staffSeesHidden) {
       body.classList.add("message-withheld");
       body.textContent = own && noticeKind(String(message.id)) === "rejected"
