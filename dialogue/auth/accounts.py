@@ -19,7 +19,16 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from .. import audience, permissions
 from ..errors import DialogueError
 from ..extensions import db
-from ..models import TRANSLATION_VIEWS, ApiToken, LoginSession, Membership, Presence, User, name_key, utcnow
+from ..models import (
+    TRANSLATION_VIEWS,
+    ApiToken,
+    LoginSession,
+    Membership,
+    Presence,
+    User,
+    name_key,
+    utcnow,
+)
 from . import security_log
 from .passwords import require_good_password
 
