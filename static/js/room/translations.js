@@ -23,9 +23,19 @@ export function createTranslations({ t, sessionId, myId, canTranslate, pageLangu
   const waiting = new Map(); // original id -> [translation keys] that arrived before it
   let panelTimer = null;
 
-  /** Whether this reader sees a translation into `lang`. */
-  function shows(lang) {
-    return readerView === "all" || (readerView === "mine" && lang === pageLanguage);
+  /** Whether this reader sees a translation: "mine" shows those into the page's language,
+      those of one's own messages (to check how one was rendered) and one's own. */
+  function shows(message) {
+    if (readerView === "all") {
+      return true;
+    }
+    if (readerView !== "mine") {
+      return false;
+    }
+    const original = store.get(message.translation_of);
+    const author = original && original.data.author;
+    const mine = (who) => Boolean(who && String(who.id) === myId);
+    return message.lang === pageLanguage || mine(author) || mine(message.author);
   }
 
   function containerOf(originalElement) {
@@ -83,7 +93,7 @@ export function createTranslations({ t, sessionId, myId, canTranslate, pageLangu
       correct.type = "button";
       item.append(correct);
     }
-    item.hidden = !shows(message.lang);
+    item.hidden = !shows(message);
     return item;
   }
 
@@ -126,6 +136,7 @@ export function createTranslations({ t, sessionId, myId, canTranslate, pageLangu
     for (const key of ordered) {
       const entry = store.get(key);
       if (entry && entry.element) {
+        entry.element.hidden = !shows(entry.data);
         containerOf(element).append(entry.element);
       }
     }
@@ -154,7 +165,7 @@ export function createTranslations({ t, sessionId, myId, canTranslate, pageLangu
     readerView = next;
     for (const entry of store.entries()) {
       if (entry.data.translation_of !== null && entry.data.translation_of !== undefined && entry.element) {
-        entry.element.hidden = !shows(entry.data.lang);
+        entry.element.hidden = !shows(entry.data);
       }
     }
     if (elements.viewSelect && elements.viewSelect.value !== next) {
