@@ -41,6 +41,7 @@ MATRIX = {
     "consent": ("forbidden", "forbidden", "forbidden", OK, OK, OK, OK, "forbidden"),
     "presence_settings": ("forbidden", "forbidden", "forbidden", OK, OK, OK, OK, "forbidden"),
     "balance": ("forbidden", "forbidden", "forbidden", "forbidden", "forbidden", OK, OK, OK),
+    "glossary": ("forbidden", "forbidden", "forbidden", OK, OK, OK, OK, OK),
 }
 # Events the server handles that are not requests of a client.
 NOT_REQUESTS = {"connect", "disconnect", "*"}
@@ -112,6 +113,7 @@ def _payload(event: str, scene: dict) -> dict:
         "consent": {"session_id": room_id, "naming": "pseudonym", "include": True},
         "presence_settings": {"session_id": room_id, "hidden": False},
         "balance": {"session_id": room_id},
+        "glossary": {"session_id": room_id},
     }[event]
 
 
