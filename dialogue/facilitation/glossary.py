@@ -123,13 +123,14 @@ def clean_entry(raw) -> dict:
     concept = _clean_text(raw.get("concept"), MAX_CONCEPT, "concept")
     if not concept:
         raise DialogueError("empty", _("An entry needs a concept: a short label for the name."), field="concept")
-    note = raw.get("note") or ""
+    note = raw.get("note")
+    note = "" if note is None else note
     if not isinstance(note, str):
         raise DialogueError("invalid", field="note")
     note = note.strip()
     if len(note) > MAX_NOTE:
         raise DialogueError("too_long", field="note")
-    forms_raw = raw.get("forms") or {}
+    forms_raw = {} if raw.get("forms") is None else raw.get("forms")
     if not isinstance(forms_raw, dict) or not set(forms_raw) <= set(SIDES):
         raise DialogueError("invalid", _("Forms are given for side a and side b."), field="forms")
     forms = {side: _clean_languages(forms_raw.get(side), "forms") for side in SIDES}

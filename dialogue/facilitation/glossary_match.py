@@ -36,16 +36,26 @@ def fold(text: str) -> str:
     return "".join(fold_char(char) for char in unicodedata.normalize("NFKC", text))
 
 
-def _folded_with_map(text: str) -> tuple[str, str, list[int]]:
-    """The NFKC form of `text`, its folded form, and for each folded character the index of
-    the NFKC character it came from."""
-    normal = unicodedata.normalize("NFKC", text)
-    folded, origin = [], []
-    for index, char in enumerate(normal):
-        for piece in fold_char(char):
-            folded.append(piece)
-            origin.append(index)
-    return normal, "".join(folded), origin
+def _folded_with_map(text: str) -> tuple[str, list[int], list[int]]:
+    """The folded form of `text`, and for each of its characters where in `text` the
+    character (with its combining marks) it came from starts and ends. Each base character
+    is normalised with the combining marks that follow it, so "e" and a combining accent
+    fold as "é" does."""
+    folded: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    index = 0
+    while index < len(text):
+        end = index + 1
+        while end < len(text) and unicodedata.combining(text[end]):
+            end += 1
+        for char in unicodedata.normalize("NFKC", text[index:end]):
+            for piece in fold_char(char):
+                folded.append(piece)
+                starts.append(index)
+                ends.append(end)
+        index = end
+    return "".join(folded), starts, ends
 
 
 def _words(form: str) -> list[str]:
@@ -121,14 +131,14 @@ def glossary_warnings(entries: Iterable[Mapping], lang: str, text: str) -> list[
         {"entry_id": 7, "concept": "Nagorno-Karabakh", "found": "Карабаха",
          "agreed": "Нагорный Карабах"}
 
-    `found` is the word(s) as the text writes them (NFKC-normalised), endings included; the
+    `found` is the word(s) exactly as the text writes them, endings included; the
     same found word is reported once per entry. Entries without an agreed form in `lang`,
     and unknown languages, give nothing. The text using the agreed form ("Нагорного
     Карабаха") gives no warning, even where the agreed form contains another form.
     """
     if lang not in LANGUAGES or not isinstance(text, str) or not text:
         return []
-    normal, folded, origin = _folded_with_map(text)
+    folded, starts, ends = _folded_with_map(text)
     found: list[tuple[int, dict]] = []
     for entry in entries:
         agreed = _text((entry.get("neutral") or {}).get(lang))
@@ -144,7 +154,7 @@ def glossary_warnings(entries: Iterable[Mapping], lang: str, text: str) -> list[
             if any(start < t_end and t_start < end for t_start, t_end in taken):
                 continue
             taken.append((start, end))
-            shown = normal[origin[start]:origin[end - 1] + 1]
+            shown = text[starts[start]:ends[end - 1]]
             if fold(shown) in reported:
                 continue
             reported.add(fold(shown))
