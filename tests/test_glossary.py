@@ -282,6 +282,8 @@ def test_a_form_without_any_form_of_the_name_is_refused(ctx, app):
     ({"concept": "X", "forms": {"a": {"en": "X"}}, "note": "n" * 2001}, "too_long"),
     ({"concept": "X", "forms": []}, "invalid"),
     ("not an object", "invalid"),
+    ({"concept": "X\x00", "forms": {"a": {"en": "X"}}}, "invalid"),
+    ({"concept": "X", "forms": {"a": {"en": "X\ud800"}}}, "invalid"),
 ])
 def test_entries_are_validated(raw, code):
     with pytest.raises(DialogueError) as refused:

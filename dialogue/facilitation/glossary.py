@@ -92,11 +92,19 @@ def session_glossary_warnings(session: DialogueSession, lang: str, text: str) ->
 
 # --- validating ----------------------------------------------------------------------------
 
+def _storable(value: str, field: str) -> str:
+    """Text a database column can hold: no NUL characters, no unpaired surrogates."""
+    if "\x00" in value or any(0xD800 <= ord(char) <= 0xDFFF for char in value):
+        raise DialogueError("invalid", _("Text may not contain NUL or unpaired surrogate characters."), field=field)
+    return value
+
+
 def _clean_text(value, limit: int, field: str) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
         raise DialogueError("invalid", _("Every form must be text."), field=field)
+    _storable(value, field)
     value = " ".join(value.split())
     if len(value) > limit:
         raise DialogueError("too_long", _("%(field)s can be at most %(n)d characters.", field=field, n=limit),
@@ -127,7 +135,7 @@ def clean_entry(raw) -> dict:
     note = "" if note is None else note
     if not isinstance(note, str):
         raise DialogueError("invalid", field="note")
-    note = note.strip()
+    note = _storable(note.strip(), "note")
     if len(note) > MAX_NOTE:
         raise DialogueError("too_long", field="note")
     forms_raw = {} if raw.get("forms") is None else raw.get("forms")
