@@ -11,6 +11,7 @@ request (`start_from_platform`). Warnings about a translation: `session_glossary
 from __future__ import annotations
 
 import csv
+from contextlib import contextmanager
 from pathlib import Path
 
 from flask_babel import gettext as _
@@ -20,6 +21,7 @@ from .. import permissions
 from ..errors import DialogueError
 from ..extensions import db
 from ..models import AuditEntry, DialogueSession, GlossaryEntry, User, iso, utcnow
+from ..writes import session_write
 from .glossary_match import LANGUAGES, SIDES, glossary_warnings
 
 MAX_CONCEPT = 200
@@ -177,18 +179,44 @@ def _next_position(session_id: str | None) -> int:
     return 0 if last is None else last + 1
 
 
+@contextmanager
+def _glossary_write(session_id: str | None):
+    """A write to a glossary: a session's under its row lock (`session_write`, ordered with
+    every other write to the session); the platform's list as it is. Yields the session."""
+    if session_id is None:
+        yield None
+        return
+    with session_write(session_id) as session:
+        yield session
+
+
+@contextmanager
+def _entry_write(user: User, entry_id):
+    """A write to one entry, read again under its glossary's lock after checking the caller
+    may change that glossary (`not_found`, `forbidden`)."""
+    session_id = editable_entry(user, entry_id).session_id
+    with _glossary_write(session_id) as session:
+        entry = db.session.scalar(select(GlossaryEntry).where(GlossaryEntry.id == entry_id)
+                                  .execution_options(populate_existing=True))
+        if entry is None:
+            raise DialogueError("not_found")
+        permissions.require_edit_glossary(user, session)
+        yield entry
+
+
 def add_entry(user: User, session_id: str | None, raw) -> GlossaryEntry:
     """Add an entry at the end of a session's glossary (None: the platform's list)."""
-    session = _session(session_id)
-    permissions.require_edit_glossary(user, session)
+    permissions.require_edit_glossary(user, _session(session_id))  # who may, before what they sent
     fields = clean_entry(raw)
-    entry = GlossaryEntry(session_id=session_id, position=_next_position(session_id), created_by_id=user.id,
-                          **fields)
-    db.session.add(entry)
-    db.session.flush()
-    _audit(session_id, user, "glossary_add", entry, concept=entry.concept)
-    db.session.commit()
-    return entry
+    with _glossary_write(session_id) as session:
+        permissions.require_edit_glossary(user, session)
+        entry = GlossaryEntry(session_id=session_id, position=_next_position(session_id), created_by_id=user.id,
+                              **fields)
+        db.session.add(entry)
+        db.session.flush()
+        _audit(session_id, user, "glossary_add", entry, concept=entry.concept)
+        db.session.commit()
+        return entry
 
 
 def editable_entry(user: User, entry_id) -> GlossaryEntry:
@@ -202,39 +230,42 @@ def editable_entry(user: User, entry_id) -> GlossaryEntry:
 
 def edit_entry(user: User, entry_id: int, raw) -> GlossaryEntry:
     """Change an entry's concept, note, forms and agreed forms (all of them at once)."""
-    entry = editable_entry(user, entry_id)
+    editable_entry(user, entry_id)  # who may, before what they sent
     fields = clean_entry(raw)
-    for name, value in fields.items():
-        setattr(entry, name, value)
-    entry.updated_at = utcnow()
-    _audit(entry.session_id, user, "glossary_edit", entry, concept=entry.concept)
-    db.session.commit()
-    return entry
+    with _entry_write(user, entry_id) as entry:
+        for name, value in fields.items():
+            setattr(entry, name, value)
+        entry.updated_at = utcnow()
+        _audit(entry.session_id, user, "glossary_edit", entry, concept=entry.concept)
+        db.session.commit()
+        return entry
 
 
-def delete_entry(user: User, entry_id: int) -> GlossaryEntry:
-    """Take an entry out of its glossary."""
-    entry = editable_entry(user, entry_id)
-    _audit(entry.session_id, user, "glossary_delete", entry, concept=entry.concept)
-    db.session.delete(entry)
-    db.session.commit()
-    return entry
+def delete_entry(user: User, entry_id: int) -> str | None:
+    """Take an entry out of its glossary; returns the glossary's session id (None: the
+    platform's list)."""
+    with _entry_write(user, entry_id) as entry:
+        session_id = entry.session_id
+        _audit(session_id, user, "glossary_delete", entry, concept=entry.concept)
+        db.session.delete(entry)
+        db.session.commit()
+        return session_id
 
 
 def move_entry(user: User, entry_id: int, direction: str) -> GlossaryEntry:
     """Move an entry one place up or down in its glossary."""
     if direction not in ("up", "down"):
         raise DialogueError("invalid")
-    entry = editable_entry(user, entry_id)
-    ordered = entries(entry.session_id)
-    index = next(i for i, e in enumerate(ordered) if e.id == entry.id)
-    other = index - 1 if direction == "up" else index + 1
-    if 0 <= other < len(ordered):
-        ordered[index], ordered[other] = ordered[other], ordered[index]
-        for position, item in enumerate(ordered):
-            item.position = position
-    db.session.commit()
-    return entry
+    with _entry_write(user, entry_id) as entry:
+        ordered = entries(entry.session_id)
+        index = next(i for i, e in enumerate(ordered) if e.id == entry.id)
+        other = index - 1 if direction == "up" else index + 1
+        if 0 <= other < len(ordered):
+            ordered[index], ordered[other] = ordered[other], ordered[index]
+            for position, item in enumerate(ordered):
+                item.position = position
+        db.session.commit()
+        return entry
 
 
 def copy_platform_list(session: DialogueSession, user: User | None = None) -> int:
@@ -252,12 +283,12 @@ def copy_platform_list(session: DialogueSession, user: User | None = None) -> in
 def start_from_platform(user: User, session_id) -> int:
     """A session without a glossary (created before the platform had a list) starts from the
     platform's list; a session that has entries already is a `conflict`."""
-    session = _session(session_id if isinstance(session_id, str) else "")
-    permissions.require_edit_glossary(user, session)
-    if entries(session.id):
-        raise DialogueError("conflict", _("This glossary has entries already."))
-    copied = copy_platform_list(session, user)
-    db.session.commit()
+    with session_write(session_id) as session:
+        permissions.require_edit_glossary(user, session)
+        if entries(session.id):
+            raise DialogueError("conflict", _("This glossary has entries already."))
+        copied = copy_platform_list(session, user)
+        db.session.commit()
     return copied
 
 

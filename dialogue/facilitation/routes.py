@@ -212,8 +212,7 @@ def edit_glossary_entry(entry_id: int):
 def delete_glossary_entry(entry_id: int):
     """Take an entry out of its glossary."""
     require_confirmed_post()
-    session_id = glossary.editable_entry(current_user, entry_id).session_id
-    glossary.delete_entry(current_user, entry_id)
+    session_id = glossary.delete_entry(current_user, entry_id)
     flash(_("The entry was deleted."))
     return _back(session_id)
 
