@@ -443,6 +443,25 @@ def can_manage_words(user: User) -> bool:
     return user.active and user.role in WORD_KEEPER_ROLES
 
 
+def can_edit_glossary(user: User, session: DialogueSession | None) -> bool:
+    """A session's glossary is kept by its facilitators and admins; the platform's starting
+    list (no session) by admins only."""
+    if not user.active:
+        return False
+    if session is None:
+        return user.is_admin
+    return can_manage_session(user, current_membership(user, session))
+
+
+def require_edit_glossary(user: User, session: DialogueSession | None) -> None:
+    """Check that the caller may change this glossary (a session's, or the platform's list
+    for None): members who may not are `forbidden`, everyone else as `require_view`."""
+    if session is not None:
+        require_view(user, session)
+    if not can_edit_glossary(user, session):
+        raise DialogueError("forbidden")
+
+
 def can_read_audit(user: User, membership: Membership | None) -> bool:
     """Facilitators of the session and admins read and export its audit log."""
     return can_manage_session(user, membership)

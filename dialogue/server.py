@@ -2,10 +2,11 @@
 
 `dialogue serve` and the WSGI entry point (gunicorn) both call :func:`start`, so a
 production deployment behaves as `make run` does: the schema is checked, the starter
-watched words are loaded once per database, the matcher is compiled before the first
-message needs it, presence rows that dead processes left are cleared (never another live
-process's), and the background loops start: the socket sweep, timed floors and nudges, and
-(when a retention period is set) the hourly removal of old sessions' personal data.
+watched words and the starter glossary are loaded once per database, the matcher is
+compiled before the first message needs it, presence rows that dead processes left are
+cleared (never another live process's), and the background loops start: the socket sweep,
+timed floors and nudges, and (when a retention period is set) the hourly removal of old
+sessions' personal data.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from . import access_log
 from .extensions import db, socketio
 from .facilitation.floor import expire_floors
+from .facilitation.glossary import ensure_starter_glossary
 from .facilitation.nudges import send_nudges
 from .httpserver import BoundedHandler
 from .moderation.screening import current_matcher
@@ -65,6 +67,7 @@ def prepare(app: Flask) -> None:
             ensure_starter_words()
         except IntegrityError:  # another process loaded them at the same moment
             db.session.rollback()
+        ensure_starter_glossary()
         current_matcher()  # compile the watched words now, not inside the first message's send
         presence.refresh_and_expire(set())
         retention.apply()  # a server that was down past a deadline catches up at once

@@ -16,7 +16,8 @@ FIELDS = ["title", "description", "side_a_label", "side_b_label", "language", "f
           "include", "template", "body", "url", "moderation", "flag_threshold", "two_key", "attribution", "public",
           "preface", "summary", "term", "action", "substring", "submit", "name", "email", "password", "real_name",
           "next", "reason", "prompt", "minutes", "forget-password", "forget-understood", "code",
-          "password-current_password", "password-new_password"]
+          "password-current_password", "password-new_password", "new-concept", "new-note", "new-a_hy", "new-b_az",
+          "new-neutral_ru", "new-neutral_en", "direction"]
 texts = st.one_of(st.text(max_size=60), st.sampled_from([
     "", " ", "0", "-1", "99999999999999999999", "1e9", "nan", "y", "on", "a", "b", "participant", "facilitator",
     "admin", "memory", "named", "none", "pre", "post", "<script>alert(1)</script>", "javascript:alert(1)",

@@ -47,6 +47,7 @@ MATRIX = {
                          "forbidden"),
     "untranslated": ("forbidden", "forbidden", "forbidden", "forbidden", OK, "forbidden", OK, OK, "forbidden"),
     "preferences": (OK, OK, OK, OK, OK, OK, OK, OK, OK),
+    "glossary": ("forbidden", "forbidden", "forbidden", OK, OK, OK, OK, OK, OK),
 }
 # Events the server handles that are not requests of a client.
 NOT_REQUESTS = {"connect", "disconnect", "*"}
@@ -131,6 +132,7 @@ def _payload(event: str, scene: dict) -> dict:
         "balance": {"session_id": room_id},
         "untranslated": {"session_id": room_id, "lang": "az"},
         "preferences": {"translation_view": "all"},
+        "glossary": {"session_id": room_id},
     }[event]
 
 

@@ -16,7 +16,7 @@ import pytest
 
 from dialogue.auth import accounts
 from dialogue.extensions import db
-from dialogue.facilitation import materials
+from dialogue.facilitation import glossary, materials
 from dialogue.moderation import words as watched_words
 from dialogue.moderation.sanctions import sanction
 from dialogue.sessions import actions as dialogues
@@ -109,6 +109,22 @@ ROUTES = {
                                   lambda s: {"title": "Reading", "body": "Some *text*"}, MANAGER_POSTS),
     "facilitation.remove_material": ("POST", lambda s: f"/materials/{s['spare_material']()}/remove", lambda s: {},
                                      MANAGER_POSTS),
+    # The glossary: members read it; its facilitators and admins change it; the platform's list is
+    # the admins'. An entry's routes act on a fresh entry of the session.
+    "facilitation.glossary_page": ("GET", lambda s: f"/sessions/{s['room']}/glossary", None, MEMBERS),
+    "facilitation.add_glossary_entry": ("POST", lambda s: f"/sessions/{s['room']}/glossary",
+                                        lambda s: {"new-concept": "Matrix", "new-a_en": "Matrix"}, MANAGER_POSTS),
+    # A glossary with entries already is not replaced: the page says so (302 all the same).
+    "facilitation.start_glossary": ("POST", lambda s: f"/sessions/{s['room']}/glossary/start", lambda s: {},
+                                    MANAGER_POSTS),
+    "facilitation.edit_glossary_entry": ("POST", lambda s: f"/glossary/{s['spare_entry']()}/edit", lambda s: {
+        f"entry-{s['entries'][-1]}-concept": "Edited", f"entry-{s['entries'][-1]}-b_en": "Edited"}, MANAGER_POSTS),
+    "facilitation.delete_glossary_entry": ("POST", lambda s: f"/glossary/{s['spare_entry']()}/delete",
+                                           lambda s: {}, MANAGER_POSTS),
+    "facilitation.move_glossary_entry": ("POST", lambda s: f"/glossary/{s['spare_entry']()}/move",
+                                         lambda s: {"direction": "up"}, MANAGER_POSTS),
+    "facilitation.platform_glossary": ("GET", lambda s: "/admin/glossary", None,
+                                       row(302, 403, 403, 403, 403, 403, 403, 403, 200)),
     "moderation.queue_page": ("GET", lambda s: "/moderation", None, row(302, 403, 403, 403, 403, 403, 200, 200, 200)),
     "moderation.audit": ("GET", lambda s: f"/sessions/{s['room']}/audit", None, MANAGERS),
     "moderation.settings": ("POST", lambda s: f"/sessions/{s['room']}/moderation", lambda s: {
@@ -206,6 +222,16 @@ def build_scene(app) -> dict:
         return materials.add_material(db.session.get(User, facilitator_id), db.session.get(DialogueSession, room_id),
                                       "A text", "Words").id
 
+    entries: list[int] = []
+
+    def spare_entry():
+        from dialogue.models import User
+
+        entry = glossary.add_entry(db.session.get(User, facilitator_id), room_id, {
+            "concept": f"Spare {next(_counter)}", "forms": {"a": {"en": "Spare"}}})
+        entries.append(entry.id)
+        return entry.id
+
     def spare_word():
         # Letters only: the matcher folds digits and repeated letters, so numbered terms collide.
         return watched_words.add_word(None, "matrix" + _letters(),
@@ -218,7 +244,8 @@ def build_scene(app) -> dict:
 
     return {"room": room_id, "tokens": tokens, "other_invitation": other_token,
             "spare_member": fresh(spare_member), "spare_invitation": fresh(spare_invitation),
-            "spare_material": fresh(spare_material), "spare_word": fresh(spare_word), "spare_token": fresh(spare_token)}
+            "spare_material": fresh(spare_material), "spare_word": fresh(spare_word), "spare_token": fresh(spare_token),
+            "spare_entry": fresh(spare_entry), "entries": entries}
 
 
 def test_every_route_has_a_row(app):
@@ -286,7 +313,8 @@ def test_an_id_in_a_url_past_64_bits_or_not_in_ascii_digits_is_not_found(app, sc
     rules = [rule for rule in app.url_map.iter_rules() if any(
         type(converter).__name__ == "IdConverter" for converter in rule._converters.values())]
     assert {rule.endpoint for rule in rules} >= {"facilitation.remove_material", "sessions.remove_member",
-                                                 "auth.revoke_token", "moderation.remove_word"}
+                                                 "auth.revoke_token", "moderation.remove_word",
+                                                 "facilitation.edit_glossary_entry"}
     client = app.test_client()
     headers = {"Authorization": f"Bearer {scene['tokens']['admin']}"}
     for rule in rules:

@@ -2,7 +2,8 @@
 
 Facilitators send `session_control` and `floor`; participants send `hand`; every member
 sends `consent` and `presence_settings` about themselves; staff (and, when the balance bar
-is on, members) ask for `balance`. Every change reaches the session as a `session` event:
+is on, members) ask for `balance`; members (interpreters' clients among them) read the
+session's `glossary`. Every change reaches the session as a `session` event:
 staff and members each receive their own view.
 """
 
@@ -16,7 +17,7 @@ from ..extensions import db
 from ..models import DialogueSession, User
 from ..realtime.sockets import client_event, session_id_field
 from . import consent as consent_actions
-from . import control
+from . import control, glossary
 from .balance import balance as balance_of
 from .floor import give_floor, raise_hand
 from .state import session_state
@@ -71,3 +72,9 @@ def balance(user: User, payload: dict) -> dict:
     if permissions.balance_view(user, membership, session) == "detail":
         return {"balance": balance_of(session, detail=True)}
     return {"balance": {"sides": balance_of(session)}}
+
+
+@client_event("glossary")
+def glossary_event(user: User, payload: dict) -> dict:
+    """A member reads the session's glossary of contested names (docs/protocol.md, "Glossary")."""
+    return {"entries": glossary.read_glossary(user, session_id_field(payload))}

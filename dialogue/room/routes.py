@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from .. import permissions
 from ..errors import DialogueError
 from ..extensions import db
+from ..facilitation.glossary import glossary_object
 from ..facilitation.materials import materials
 from ..forms import ConfirmForm
 from ..models import DialogueSession, iso
@@ -45,6 +46,7 @@ def room(session_id: str):
         materials=materials(session),
         can_staff_channel=permissions.can_use_staff_channel(membership),
         can_translate=permissions.can_translate(current_user, membership),
+        glossary=glossary_object(session) if permissions.can_translate(current_user, membership) else [],
         translation_view=current_user.translation_view or "mine",
         writing_languages=[(code, LANGUAGE_LABELS.get(code, code)) for code in current_app.config["DIALOGUE_LANGUAGES"]],
         writing_language=_writing_language(session),

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from .. import permissions
 from ..errors import DialogueError
 from ..extensions import db
+from ..facilitation import glossary
 from ..facilitation.control import control
 from ..models import (
     NAMING_CHOICES,
@@ -41,7 +42,8 @@ def create_session(user: User, *, title: str, description: str = "", side_a_labe
                    side_b_label: str = "Azerbaijan", language: str = "en",
                    ground_rules: str | None = None, facilitator_name: str | None = None,
                    pseudonymous: bool = False) -> DialogueSession:
-    """Create a draft session; its creator becomes its first facilitator."""
+    """Create a draft session; its creator becomes its first facilitator, and its glossary
+    starts as a copy of the platform's list."""
     if not permissions.can_create_sessions(user):
         raise DialogueError("forbidden")
     title = (title or "").strip()
@@ -64,6 +66,7 @@ def create_session(user: User, *, title: str, description: str = "", side_a_labe
     db.session.add(Membership(session_id=session.id, user_id=user.id, display_name=shown,
                               name_key=name_key(shown), side=None, role="facilitator"))
     db.session.add(Consent(session_id=session.id, user_id=user.id, naming="pseudonym", include=True))
+    glossary.copy_platform_list(session, user)  # the session's glossary starts from the platform's list
     db.session.commit()
     return session
 

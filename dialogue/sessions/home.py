@@ -38,6 +38,7 @@ def home():
                            serves_as_staff=(permissions.sees_every_session(current_user) and bool(mine or others))
                            or any(may["review"] for _s, _m, may in mine),
                            manages_words=permissions.can_manage_words(current_user),
+                           keeps_glossary=permissions.can_edit_glossary(current_user, None),
                            manage_others=permissions.can_manage_session(current_user, None), confirm=ConfirmForm(),
                            overview={s.id: session_overview(s) for s in managed})
 
