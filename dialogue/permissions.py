@@ -160,8 +160,7 @@ def require_send(user: User, session: DialogueSession, membership: Membership | 
             raise DialogueError("forbidden")
         if session.state != "live":
             raise DialogueError("session_not_live")
-    until = muted_until(membership)
-    if until is not None:
+    if (until := muted_until(membership)) is not None:
         raise DialogueError("muted", until=iso(until))
     return membership
 
@@ -251,46 +250,41 @@ def invitation_needs_side(role: str) -> bool:
 
 
 def held_for_review(membership: Membership) -> bool:
-    """Moderation may hold participants' messages and interpreters' translations; staff are
-    never held (what would hold their message queues it instead)."""
+    """Participants' messages and interpreters' translations may be held; staff's are queued."""
     return is_speaker(membership) or (membership is not None and membership.role == INTERPRETER_ROLE)
 
 
 def can_translate(user: User, membership: Membership | None) -> bool:
-    """A session's interpreters, and its facilitators and moderators, attach translations to
-    messages (an admin who is not a member writes nothing in the room)."""
+    """Interpreters, facilitators and moderators translate (admins who are not members do not)."""
     return membership is not None and membership.role in (*STAFF_ROLES, INTERPRETER_ROLE)
 
 
 def require_translate(user: User, session: DialogueSession, membership: Membership | None) -> Membership | None:
-    """Check that the caller may translate in this session now: interpreters and staff, while
-    the session is live (the floor does not apply to them), unless muted."""
+    """Interpreters and staff translate while the session is live (the floor does not apply
+    to them), unless muted."""
     if not can_translate(user, membership):
         raise DialogueError("forbidden")
     if session.state != "live":
         raise DialogueError("session_not_live")
-    until = muted_until(membership)
-    if until is not None:
+    if (until := muted_until(membership)) is not None:
         raise DialogueError("muted", until=iso(until))
     return membership
 
 
 def require_translation_target(session: DialogueSession, user: User, membership: Membership | None,
                                message: Message | None) -> Message:
-    """A translation renders a public message of the conversation that the interpreter can
-    see (never a held one, a translation, or the staff's back-channel)."""
+    """A translation renders a public room message the interpreter can see, never a held one,
+    a translation, or the staff's back-channel."""
     if (message is None or message.session_id != session.id or message.channel != "room"
-            or not can_see_message(user, membership, message)):
+            or not can_see_message(user, membership, message) or message.status != "visible"):
         raise DialogueError("not_found")
     if message.translation_of_id is not None:
         raise DialogueError("invalid", _("A translation cannot be translated again; translate the original."))
-    if message.status != "visible":
-        raise DialogueError("not_found")
     return message
 
 
 def require_own_translation(user: User, message: Message | None) -> Message:
-    """Only its interpreter corrects a translation (a redacted one stays redacted)."""
+    """Only its interpreter corrects a translation; a redacted one stays redacted."""
     if message is None or message.translation_of_id is None:
         raise DialogueError("not_found")
     if message.author_id != user.id:
@@ -404,8 +398,7 @@ def require_staff(user: User, session: DialogueSession | None) -> Membership | N
 
 
 def can_flag(user: User, membership: Membership | None) -> bool:
-    """Members who take part flag messages, and interpreters (who read everything closely);
-    observers only read."""
+    """Members who take part flag messages, and so do interpreters; observers only read."""
     return can_write(membership) or (membership is not None and membership.role == INTERPRETER_ROLE)
 
 
@@ -444,18 +437,14 @@ def can_manage_words(user: User) -> bool:
 
 
 def can_edit_glossary(user: User, session: DialogueSession | None) -> bool:
-    """A session's glossary is kept by its facilitators and admins; the platform's starting
-    list (no session) by admins only."""
-    if not user.active:
-        return False
-    if session is None:
-        return user.is_admin
+    """A session's glossary is kept by its facilitators and admins; the platform's list by admins."""
+    if not user.active or session is None:
+        return user.active and user.is_admin
     return can_manage_session(user, current_membership(user, session))
 
 
 def require_edit_glossary(user: User, session: DialogueSession | None) -> None:
-    """Check that the caller may change this glossary (a session's, or the platform's list
-    for None): members who may not are `forbidden`, everyone else as `require_view`."""
+    """May the caller change this glossary (None: the platform's)? Else `forbidden`, or as `require_view`."""
     if session is not None:
         require_view(user, session)
     if not can_edit_glossary(user, session):

@@ -288,3 +288,17 @@ def test_a_message_records_its_language(ctx, clients):
     chained = stored(select(SessionEvent.payload).where(SessionEvent.session_id == room_id,
                                                         SessionEvent.kind == "message_created"))
     assert {"hy", "az"} <= {payload.get("lang") for payload in chained}
+
+
+def test_the_translate_answer_warns_of_names_the_glossary_agreed_otherwise(ctx, clients):
+    scene = Scene(ctx, clients)
+    room_id = scene.room.id
+    original = send(scene.a, room_id, "Իմ ընտանիքը Երևանից է։", lang="hy")["message"]
+    # New sessions start from the platform's list, which agrees "Yerevan" in English.
+    answer = translate(scene.interpreter, room_id, original["id"], "My family is from Irevan.", lang="en")
+    assert answer["ok"], answer
+    assert [(w["found"], w["agreed"]) for w in answer["warnings"]] == [("Irevan", "Yerevan")]
+    assert answer["message"]["status"] == "visible", "a warning never refuses the translation"
+    corrected = scene.interpreter.call("translation_edit", {"message_id": answer["message"]["id"],
+                                                            "body": "My family is from Yerevan."})
+    assert corrected["ok"] and corrected["warnings"] == []
