@@ -209,7 +209,9 @@ def test_an_interpreter_corrects_a_translation_and_the_record_keeps_both(ctx, cl
     assert record.verify(document)[0], record.verify(document)
     entry = next(m for m in document["messages"] if m["id"] == first["id"])
     assert entry["text"] == "Мы помним разные вещи." and entry["translation_of"] == original["id"]
-    assert entry["edited_at"]
+    assert entry["edited_at"] and entry["earlier_wordings"] == ["Мы помним разное"]
+    participants = build.build(session)
+    assert "earlier_wordings" not in next(m for m in participants["messages"] if m["id"] == first["id"])
 
 
 def test_transcripts_carry_translations_beside_their_originals(ctx, clients):

@@ -33,7 +33,8 @@ def everything_about(user: User) -> dict:
                                 .order_by(LoginSession.created_at))
     return {
         "account": {"id": user.id, "email": user.email, "real_name": user.real_name, "role": user.role,
-                    "active": user.active, "locale": user.locale, "created_at": iso(user.created_at)},
+                    "active": user.active, "locale": user.locale, "time_zone": user.time_zone,
+                    "translation_view": user.translation_view, "created_at": iso(user.created_at)},
         "memberships": [{"session_id": m.session_id, "session_title": titles.get(m.session_id),
                          "member_id": m.public_id, "display_name": m.display_name, "side": m.side,
                          "role": m.role, "joined_at": iso(m.joined_at), "rules_accepted_at": iso(m.rules_accepted_at),
@@ -43,7 +44,8 @@ def everything_about(user: User) -> dict:
         "consents": [{"session_id": c.session_id, "naming": c.naming, "include": c.include,
                       "at": iso(c.created_at)} for c in consents],
         "messages": [{"session_id": m.session_id, "id": m.id, "created_at": iso(m.created_at), "channel": m.channel,
-                      "status": m.status, "reply_to": m.reply_to_id, "phase": m.phase_index,
+                      "status": m.status, "reply_to": m.reply_to_id, "phase": m.phase_index, "lang": m.lang,
+                      "translation_of": m.translation_of_id, "edited_at": iso(m.edited_at),
                       "text": m.body_source if m.status != "redacted" else None} for m in messages],
         "flags": [{"session_id": f.session_id, "message_id": f.message_id, "reason": f.reason, "note": f.note,
                    "at": iso(f.created_at)} for f in flags],

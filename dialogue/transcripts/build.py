@@ -20,7 +20,7 @@ from ..errors import DialogueError
 from ..extensions import db
 from ..facilitation.consent import current_consent
 from ..facilitation.state import phases
-from ..models import AuditEntry, DialogueSession, Membership, Message, User, utcnow
+from ..models import AuditEntry, DialogueSession, Membership, Message, MessageRevision, User, utcnow
 from ..protocol import iso
 
 FORMATS = ("json", "md", "txt", "html")
@@ -119,6 +119,10 @@ class _Attributor:
                       "lang": message.lang})
         if message.edited_at is not None:
             entry["edited_at"] = iso(message.edited_at)
+            if version == "staff":  # what the interpreter corrected, oldest first
+                entry["earlier_wordings"] = list(db.session.scalars(
+                    select(MessageRevision.body_source).where(MessageRevision.message_id == message.id)
+                    .order_by(MessageRevision.id)))
         if version == "staff" and message.status != "visible":
             entry["status"] = message.status
         return entry
