@@ -272,3 +272,24 @@ def test_invitation_numbers_not_in_ascii_digits_are_refused(ctx, http, days):
         "role": "participant", "side": "a", "max_uses": "1", "days": days}, form_page=manage, follow_redirects=True)
     assert "Not a valid integer value." in response.get_data(as_text=True)
     assert db.session.scalar(select(Invitation.id).where(Invitation.session_id == session.id)) is None
+
+
+def test_interpreters_are_invited_like_everyone_and_get_the_interpreters_room(ctx, app):
+    session = gen_session(state="live")
+    host = app.test_client()
+    sign_in(host, session.created_by.email)
+    assert 'value="interpreter"' in host.get(f"/sessions/{session.id}/manage").get_data(as_text=True)
+    path = create_invitation_link(host, session.id, role="interpreter", side="").replace("http://localhost", "")
+    person = app.test_client()
+    sign_in(person, gen_user().email)
+    token = csrf_token(person, path)
+    joined = person.post(path, data={"csrf_token": token, "display_name": "Nare", "accept_rules": "y"})
+    assert joined.status_code == 302, joined.get_data(as_text=True)[:300]
+    membership = db.session.scalars(select(Membership).where(Membership.session_id == session.id,
+                                                            Membership.display_name == "Nare")).one()
+    assert (membership.role, membership.side) == ("interpreter", None)
+    room = person.get(f"/s/{session.id}").get_data(as_text=True)
+    assert 'data-can-translate="1"' in room and 'id="untranslated"' in room and 'id="room-glossary"' in room
+    assert 'id="composer"' not in room, "interpreters translate; they do not write messages of their own"
+    participant_room = host.get(f"/s/{session.id}").get_data(as_text=True)
+    assert 'id="composer-lang"' in participant_room
