@@ -563,6 +563,12 @@ function startQueue(root) {
     }
 
     entry.message.replaceChildren(renderMessage(message, "queue-message-body"));
+    if (item.original) {
+      // A translation is judged beside what it translates.
+      const original = el("div", "queue-original");
+      original.append(el("p", "queue-original-label", t("translationOf")), renderMessage(item.original, "queue-original-body"));
+      entry.message.append(original);
+    }
     entry.reasons.replaceChildren(...renderReasons(item.reasons || []));
     entry.history.replaceChildren(...renderHistory(item.author_history));
     renderContext(entry, item);
@@ -613,6 +619,9 @@ function startQueue(root) {
       meta.append(status);
     }
     const body = el("div", "message-body " + bodyClass);
+    if (message.lang) {
+      body.lang = message.lang;
+    }
     if (message.status === "redacted" || !message.body_html) {
       body.classList.add("message-withheld");
       body.textContent = t("messageRemoved");
