@@ -15,8 +15,10 @@ from werkzeug.routing import IntegerConverter
 from .errors import DialogueError
 from .extensions import db
 from .forms import MAX_ID, ConfirmForm
+from .localization import LANGUAGE_NAMES
 from .models import DialogueSession
 
+# font-src 'self': the Armenian font is served from static/fonts, never from a CDN.
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
@@ -124,8 +126,6 @@ def flash_refusal(error: DialogueError) -> None:
 
 
 LANGUAGE_COOKIE = "lang"
-# Each language named in itself, for the language picker (never translated).
-LANGUAGE_NAMES = {"en": "English", "hy": "Հայերեն", "az": "Azərbaycanca", "ru": "Русский"}
 
 
 def init_app(app: Flask) -> None:
