@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, g, request
 from flask_babel import get_locale
@@ -35,6 +36,7 @@ from .realtime.sockets import DialoguePacket
 from .sessions.actions import find_invitation
 
 ROOT = Path(__file__).resolve().parent.parent
+UTC = ZoneInfo("UTC")
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -143,7 +145,7 @@ def _select_time_zone():
         if zone is not None:
             return zone
     session = _page_session() if request else None
-    return localization.zone_or_none(session.time_zone if session is not None else None) or "UTC"
+    return localization.zone_or_none(session.time_zone if session is not None else None) or UTC
 
 
 def _page_session() -> DialogueSession | None:

@@ -71,7 +71,7 @@ def as_moment(value) -> datetime | None:
 
 def local_moment(value, form: str = "medium") -> str:
     """A moment in the page's locale and time zone, followed by the zone's offset from UTC
-    ("GMT+04:00", "GMT" for UTC itself) so that nobody misreads it; "" for no moment."""
+    ("GMT+04:00", "GMT+00:00" for UTC) so that nobody misreads it; "" for no moment."""
     moment = as_moment(value)
     if moment is None:
         return ""
