@@ -201,4 +201,8 @@ def test_the_armenian_font_is_served_from_the_site_with_its_license(http):
     font = http.get("/static/fonts/noto-sans-armenian-armenian-400-normal.woff2")
     assert font.status_code == 200 and font.data[:4] == b"wOF2"
     assert "font-src 'self'" in font.headers["Content-Security-Policy"]
+    # Static files are revalidated (their URLs carry no version): a copy in the cache is reused.
+    again = http.get("/static/fonts/noto-sans-armenian-armenian-400-normal.woff2",
+                     headers={"If-None-Match": font.headers["ETag"]})
+    assert again.status_code == 304
     assert "Open Font License" in http.get("/static/fonts/NotoSansArmenian-OFL.txt").get_data(as_text=True)

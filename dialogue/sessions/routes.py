@@ -20,7 +20,14 @@ from ..moderation.sanctions import sanction
 from ..web import flash_refusal, require_confirmed_post, safe_next, session_or_404
 from . import actions as dialogues
 from . import names
-from .forms import InvitationForm, JoinForm, RegisterForm, SessionForm, SessionSettingsForm, side_choices
+from .forms import (
+    InvitationForm,
+    JoinForm,
+    RegisterForm,
+    SessionForm,
+    SessionSettingsForm,
+    side_choices,
+)
 
 bp = Blueprint("sessions", __name__)
 
