@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, g, request
 from flask_babel import get_locale
 from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import (
     auth,
     database,  # noqa: F401  (its listeners give SQLite the settings PostgreSQL has)
     facilitation,
+    localization,
     moderation,
     ratelimit,
     realtime,  # noqa: F401  (importing it registers connect, disconnect and the catch-all)
@@ -27,10 +30,13 @@ from .cli import register_commands
 from .emitter import DialogueRedisManager
 from .extensions import babel, csrf, db, login_manager, migrate, socketio
 from .httpserver import RefuseOversized, limits_of
+from .models import DialogueSession
 from .ratelimit import parse_rules
 from .realtime.sockets import DialoguePacket
+from .sessions.actions import find_invitation
 
 ROOT = Path(__file__).resolve().parent.parent
+UTC = ZoneInfo("UTC")
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -57,13 +63,14 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     ratelimit.init_app(app)  # before the CSRF check: refused posts count too
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=_select_locale)
+    babel.init_app(app, locale_selector=_select_locale, timezone_selector=_select_time_zone)
     # The Socket.IO handlers were registered when the feature packages were imported, before
     # any server exists, so every init_app (tests build several apps) hands them to its server.
     init_socketio(app)
     app.jinja_env.globals["page_language"] = _page_language
 
     web.init_app(app)
+    localization.init_app(app)
     auth.init_app(app)
     sessions.init_app(app)
     room.init_app(app)
@@ -113,8 +120,8 @@ def init_socketio(app: Flask) -> None:
 def _select_locale() -> str | None:
     """Pick the interface language, among the platform's languages that have a translation
     catalog (English needs none): the account's choice, else this browser's choice (the
-    language picker's cookie), else the browser's Accept-Language; English otherwise.
-    Unsupported or malformed values are ignored."""
+    language picker's cookie), else the browser's Accept-Language, else the language of the
+    session the page is about; English otherwise. Unsupported or malformed values are ignored."""
     available = {str(locale.language) for locale in babel.list_translations()}
     languages = [code for code in current_app.config["DIALOGUE_LANGUAGES"] if code in available]
     if getattr(current_user, "is_authenticated", False) and current_user.locale in languages:
@@ -123,7 +130,45 @@ def _select_locale() -> str | None:
         return None
     if request.cookies.get(web.LANGUAGE_COOKIE) in languages:
         return request.cookies[web.LANGUAGE_COOKIE]
-    return request.accept_languages.best_match(languages)
+    chosen = request.accept_languages.best_match(languages)
+    if chosen:
+        return chosen
+    session = _page_session()
+    return session.language if session is not None and session.language in languages else None
+
+
+def _select_time_zone():
+    """The zone pages show times in: the account's, else that of the session the page is
+    about, else UTC. An unknown name is ignored."""
+    if getattr(current_user, "is_authenticated", False):
+        zone = localization.zone_or_none(current_user.time_zone)
+        if zone is not None:
+            return zone
+    session = _page_session() if request else None
+    return localization.zone_or_none(session.time_zone if session is not None else None) or UTC
+
+
+def _page_session() -> DialogueSession | None:
+    """The one dialogue session this request is about, if any (looked up once a request): a
+    route's `session_id`, or the session of the invitation an invitation page (or the
+    account page it leads to) opens."""
+    if "page_session" not in g:
+        g.page_session = None
+        args = request.view_args or {}
+        token = args.get("token") if request.endpoint == "sessions.invitation" else None
+        if request.endpoint == "sessions.register":
+            target = web.safe_next(request.args.get("next")) or ""
+            token = target[len("/invite/"):] if target.startswith("/invite/") else None
+        try:
+            if isinstance(args.get("session_id"), str):
+                g.page_session = db.session.get(DialogueSession, args["session_id"])
+            elif token:
+                found = find_invitation(token)
+                g.page_session = found.session if found is not None else None
+        except SQLAlchemyError:
+            # Asked while an error page is drawn after a failed transaction: no session then.
+            db.session.rollback()
+    return g.page_session
 
 
 def _page_language() -> str:

@@ -15,8 +15,10 @@ from werkzeug.routing import IntegerConverter
 from .errors import DialogueError
 from .extensions import db
 from .forms import MAX_ID, ConfirmForm
+from .localization import LANGUAGE_NAMES
 from .models import DialogueSession
 
+# font-src 'self': the Armenian font is served from static/fonts, never from a CDN.
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
@@ -124,10 +126,8 @@ def flash_refusal(error: DialogueError) -> None:
 
 
 LANGUAGE_COOKIE = "lang"
-# Each language named in itself, for the language picker (never translated).
 # Languages named in the page's language (in "Interpretation: Russian", the room's language marks).
 LANGUAGE_LABELS = {"en": _l("English"), "hy": _l("Armenian"), "az": _l("Azerbaijani"), "ru": _l("Russian")}
-LANGUAGE_NAMES = {"en": "English", "hy": "Հայերեն", "az": "Azərbaycanca", "ru": "Русский"}
 
 
 def init_app(app: Flask) -> None:

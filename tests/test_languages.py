@@ -36,23 +36,23 @@ def translation(language: str, source: str) -> str:
 @pytest.mark.parametrize("language", ["hy", "az", "ru"])
 def test_the_browser_language_is_followed(http, language):
     page = http.get("/login", headers={"Accept-Language": f"{language},en;q=0.5"}).get_data(as_text=True)
-    assert f'<html lang="{language}">' in page
+    assert f'<html lang="{language}" dir="ltr"' in page
     assert translation(language, "Sign in") in page
 
 
 @pytest.mark.parametrize("header", ["??;q=x", "tlh", "", "de-DE,fr;q=0.9"])
 def test_an_unusable_accept_language_falls_back_to_english(http, header):
     response = http.get("/login", headers={"Accept-Language": header})
-    assert response.status_code == 200 and '<html lang="en">' in response.get_data(as_text=True)
+    assert response.status_code == 200 and '<html lang="en" dir="ltr"' in response.get_data(as_text=True)
 
 
 def test_the_picker_keeps_the_choice_for_the_browser_and_the_account(ctx, app, http):
     page = lambda client: client.get("/login", headers={"Accept-Language": "ru"}).get_data(as_text=True)  # noqa: E731
     answer = http.post("/language", data={"language": "hy", "next": "/login", "csrf_token": csrf_token(http, "/login")})
     assert answer.status_code == 302 and answer.headers["Location"] == "/login"
-    assert '<html lang="hy">' in page(http), "the picker's choice wins over Accept-Language"
+    assert '<html lang="hy" dir="ltr"' in page(http), "the picker's choice wins over Accept-Language"
     http.post("/language", data={"language": "xx", "next": "/login", "csrf_token": csrf_token(http, "/login")})
-    assert '<html lang="hy">' in page(http), "an unsupported language changes nothing"
+    assert '<html lang="hy" dir="ltr"' in page(http), "an unsupported language changes nothing"
 
     user = gen_user()
     db.session.commit()
@@ -63,7 +63,7 @@ def test_the_picker_keeps_the_choice_for_the_browser_and_the_account(ctx, app, h
     assert db.session.get(User, user.id).locale == "az"
     elsewhere = app.test_client()
     sign_in(elsewhere, user.email)
-    assert '<html lang="az">' in elsewhere.get("/settings", headers={"Accept-Language": "ru"}).get_data(as_text=True)
+    assert '<html lang="az" dir="ltr"' in elsewhere.get("/settings", headers={"Accept-Language": "ru"}).get_data(as_text=True)
 
 
 def test_russian_plural_forms_for_one_two_and_five(app):

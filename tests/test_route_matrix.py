@@ -75,6 +75,9 @@ ROUTES = {
                       row(302, 302, 302, 302, 302, 302, 302, 302, 302)),
     "auth.logout": ("POST", lambda s: "/logout", lambda s: {}, row(302, 302, 302, 302, 302, 302, 302, 302, 302)),
     "auth.settings": ("GET", lambda s: "/settings", None, SIGNED_IN),
+    # Any account chooses its own time zone (empty: none, the session's or UTC).
+    "auth.change_time_zone": ("POST", lambda s: "/settings/time-zone", lambda s: {"zone-time_zone": ""},
+                              row(302, 302, 302, 302, 302, 302, 302, 302, 302)),
     "auth.revoke_token": ("POST", lambda s: f"/settings/tokens/{s['spare_token']()}/revoke", lambda s: {},
                           row(302, 404, 404, 404, 404, 302, 404, 404, 302)),
     "auth.my_data": ("GET", lambda s: "/settings/my-data", None, SIGNED_IN),
@@ -88,6 +91,8 @@ ROUTES = {
         "facilitator_name": "Host", "ground_rules": "Be kind."},
         row(302, 403, 403, 403, 403, 403, 403, 302, 302)),
     "sessions.manage": ("GET", lambda s: f"/sessions/{s['room']}/manage", None, MANAGERS),
+    "sessions.change_settings": ("POST", lambda s: f"/sessions/{s['room']}/settings", lambda s: {
+        "settings-language": "en", "settings-time_zone": "UTC"}, MANAGER_POSTS),
     "sessions.change_state": ("POST", lambda s: f"/sessions/{s['room']}/state/resume", lambda s: {},
                               row(302, 403, 403, 403, 403, 403, 403, 409, 409)),
     "sessions.create_invitation": ("POST", lambda s: f"/sessions/{s['room']}/invitations", lambda s: {

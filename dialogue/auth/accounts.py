@@ -19,6 +19,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from .. import audience, permissions
 from ..errors import DialogueError
 from ..extensions import db
+from ..localization import zone_or_none
 from ..models import (
     TRANSLATION_VIEWS,
     ApiToken,
@@ -437,4 +438,13 @@ def token_is_valid(token_id: int | None, user_id: int) -> bool:
 def set_locale(user: User, language: str) -> None:
     """Keep the account's interface language (the caller checked it is one of the platform's)."""
     user.locale = language
+    db.session.commit()
+
+
+def set_time_zone(user: User, time_zone: str | None) -> None:
+    """Keep the account's time zone, an IANA name; None or empty: the session's, else UTC."""
+    if time_zone and zone_or_none(time_zone) is None:
+        raise DialogueError("invalid", _("Choose a time zone from the list, for example Asia/Yerevan or Asia/Baku."),
+                            field="time_zone")
+    user.time_zone = time_zone or None
     db.session.commit()

@@ -1,10 +1,21 @@
-"""Forms for signing in, managing API tokens and erasing one's personal data."""
+"""Forms for signing in, the account's time zone, managing API tokens and erasing one's
+personal data."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField, SubmitField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    StringField,
+    SubmitField,
+)
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
+from ..localization import time_zones, valid_time_zone
 from .passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 
 
@@ -39,3 +50,15 @@ class ForgetForm(FlaskForm):
                                  "in again; what I wrote stays in the sessions' records under a neutral name"),
                               validators=[DataRequired()])
     submit = SubmitField(_l("Erase my personal data"))
+
+
+class TimeZoneForm(FlaskForm):
+    # Any IANA name is checked (valid_time_zone, with its own translated error), not only
+    # the list's: the choice is refused with a message, never silently dropped.
+    time_zone = SelectField(_l("Time zone"), choices=[], validate_choice=False, validators=[valid_time_zone])
+    submit = SubmitField(_l("Save time zone"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.time_zone.choices = [SelectChoice("", _l("Not set: the session's time zone, else UTC")),
+                                  *(SelectChoice(name, name) for name in time_zones())]

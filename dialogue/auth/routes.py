@@ -1,5 +1,5 @@
-"""Routes: /login (and its code step), /logout, /settings (password, two-factor sign-in,
-signed-in devices, API tokens, own data) and /admin/security."""
+"""Routes: /login (and its code step), /logout, /settings (time zone, password, two-factor
+sign-in, signed-in devices, API tokens, own data), /language and /admin/security."""
 
 from __future__ import annotations
 
@@ -25,9 +25,10 @@ from flask_login import current_user, login_required, logout_user
 from .. import permissions
 from ..errors import DialogueError
 from ..forms import ConfirmForm, database_id
+from ..models import utcnow
 from ..web import LANGUAGE_COOKIE, safe_next
 from . import accounts, security_log, throttle, two_factor
-from .forms import CodeForm, ForgetForm, LoginForm, PasswordForm, TokenForm
+from .forms import CodeForm, ForgetForm, LoginForm, PasswordForm, TimeZoneForm, TokenForm
 from .my_data import everything_about
 
 bp = Blueprint("auth", __name__)
@@ -115,7 +116,8 @@ def logout():
 
 
 def _settings_page(form: TokenForm | None = None, new_token: str | None = None,
-                   password_form: PasswordForm | None = None, status: int = 200):
+                   password_form: PasswordForm | None = None, time_zone_form: TimeZoneForm | None = None,
+                   status: int = 200):
     this_login = cookie.get("login_id")
     devices = [(accounts.login_handle(login), login, login.id == this_login)
                for login in accounts.live_logins(current_user)]
@@ -123,7 +125,9 @@ def _settings_page(form: TokenForm | None = None, new_token: str | None = None,
                            tokens=accounts.user_tokens(current_user), confirm=ConfirmForm(),
                            forget_form=ForgetForm(prefix="forget"),
                            password_form=password_form or PasswordForm(prefix="password"),
-                           devices=devices, others_signed_in=any(not this for _h, _l, this in devices),
+                           time_zone_form=time_zone_form or TimeZoneForm(
+                               prefix="zone", time_zone=current_user.time_zone or ""),
+                           devices=devices, now=utcnow(), others_signed_in=any(not this for _h, _l, this in devices),
                            may_use_two_factor=permissions.may_use_two_factor(current_user),
                            two_factor_on=two_factor.is_enabled(current_user)), status
 
@@ -139,6 +143,22 @@ def settings():
         _token, new_token = accounts.create_api_token(current_user, form.name.data)
         form.name.data = ""
     return _settings_page(form, new_token)
+
+
+@bp.post("/settings/time-zone")
+@login_required
+def change_time_zone():
+    """Choose the time zone pages show times in (empty: the session's, else UTC)."""
+    form = TimeZoneForm(prefix="zone")
+    if form.validate_on_submit():
+        try:
+            accounts.set_time_zone(current_user, form.time_zone.data)
+        except DialogueError as error:
+            form.time_zone.errors.append(error.to_answer()["error"]["message"])
+        else:
+            flash(_("Your time zone was saved."))
+            return redirect(url_for("auth.settings") + "#time-zone")
+    return _settings_page(time_zone_form=form, status=400)
 
 
 @bp.post("/settings/password")

@@ -16,6 +16,7 @@ from ..errors import DialogueError
 from ..extensions import db
 from ..facilitation import glossary
 from ..facilitation.control import control
+from ..localization import zone_or_none
 from ..models import (
     NAMING_CHOICES,
     SIDES,
@@ -56,7 +57,7 @@ def create_session(user: User, *, title: str, description: str = "", side_a_labe
     session = DialogueSession(
         title=title[:200], description=(description or "").strip(),
         side_a_label=side_a_label[:60], side_b_label=side_b_label[:60],
-        language=language or "en",
+        language=language if language in current_app.config["DIALOGUE_LANGUAGES"] else "en",
         ground_rules=(ground_rules if ground_rules is not None else DEFAULT_GROUND_RULES).strip(),
         created_by_id=user.id, pseudonymous=bool(pseudonymous),
     )
@@ -67,6 +68,21 @@ def create_session(user: User, *, title: str, description: str = "", side_a_labe
                               name_key=name_key(shown), side=None, role="facilitator"))
     db.session.add(Consent(session_id=session.id, user_id=user.id, naming="pseudonym", include=True))
     glossary.copy_platform_list(session, user)  # the session's glossary starts from the platform's list
+    db.session.commit()
+    return session
+
+
+def set_language_and_zone(user: User, session: DialogueSession, language: str, time_zone: str) -> DialogueSession:
+    """Facilitators choose the session's language (its pages' language for people who chose
+    none) and its time zone (of its record, and of its pages for people who set none)."""
+    permissions.require_manage(user, session)
+    if language not in current_app.config["DIALOGUE_LANGUAGES"]:
+        raise DialogueError("invalid", _("Choose one of the platform's languages."), field="language")
+    if zone_or_none(time_zone) is None:
+        raise DialogueError("invalid", _("Choose a time zone from the list, for example Asia/Yerevan or Asia/Baku."),
+                            field="time_zone")
+    session.language = language
+    session.time_zone = time_zone
     db.session.commit()
     return session
 

@@ -18,9 +18,11 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from ..auth.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from ..forms import WholeNumberField
+from ..localization import LANGUAGE_NAMES, time_zones, valid_time_zone
 
-LANGUAGES = [SelectChoice("en", "English"), SelectChoice("hy", "Հայերեն"), SelectChoice("az", "Azərbaycanca"),
-             SelectChoice("ru", "Русский")]
+# The session's language, each named in itself; people who choose no interface language see
+# the session's pages in it.
+LANGUAGES = [SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()]
 
 
 class SessionForm(FlaskForm):
@@ -34,6 +36,20 @@ class SessionForm(FlaskForm):
     ground_rules = TextAreaField(_l("Ground rules"), validators=[DataRequired(), Length(max=10000)])
     pseudonymous = BooleanField(_l("Pseudonymous: the platform gives participants neutral names"))
     submit = SubmitField(_l("Create session"))
+
+
+class SessionSettingsForm(FlaskForm):
+    """The manage page's settings of a session's language and time zone."""
+
+    language = SelectField(_l("Language of the session"), choices=LANGUAGES)
+    # Checked against the tz database (valid_time_zone), with its own translated error.
+    time_zone = SelectField(_l("Time zone of the session"), choices=[], validate_choice=False,
+                            validators=[valid_time_zone])
+    submit = SubmitField(_l("Save language and time zone"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.time_zone.choices = [SelectChoice(name, name) for name in time_zones()]
 
 
 class InvitationForm(FlaskForm):

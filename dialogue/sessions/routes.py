@@ -20,7 +20,14 @@ from ..moderation.sanctions import sanction
 from ..web import flash_refusal, require_confirmed_post, safe_next, session_or_404
 from . import actions as dialogues
 from . import names
-from .forms import InvitationForm, JoinForm, RegisterForm, SessionForm, side_choices
+from .forms import (
+    InvitationForm,
+    JoinForm,
+    RegisterForm,
+    SessionForm,
+    SessionSettingsForm,
+    side_choices,
+)
 
 bp = Blueprint("sessions", __name__)
 
@@ -58,6 +65,10 @@ def manage(session_id: str):
         permissions.require_manage(current_user, session)
     except DialogueError:
         abort(403)
+    return _manage_page(session)
+
+
+def _manage_page(session, settings_form: SessionSettingsForm | None = None, status: int = 200):
     form = InvitationForm(days=current_app.config["DIALOGUE_INVITATION_DAYS"])
     form.side.choices = side_choices(session)
     moderation_form = ModerationSettingsForm(moderation=session.moderation_mode,
@@ -68,7 +79,31 @@ def manage(session_id: str):
                            balance=balance.balance(session, detail=True),
                            members=dialogues.members(session, include_revoked=True),
                            invitations=dialogues.invitations(session), confirm=ConfirmForm(),
-                           now=utcnow())
+                           settings_form=settings_form or SessionSettingsForm(
+                               prefix="settings", language=session.language, time_zone=session.time_zone),
+                           now=utcnow()), status
+
+
+@bp.post("/sessions/<session_id>/settings")
+@login_required
+def change_settings(session_id: str):
+    """Change the session's language and time zone."""
+    session = session_or_404(session_id)
+    try:
+        permissions.require_manage(current_user, session)
+    except DialogueError:
+        abort(403)
+    form = SessionSettingsForm(prefix="settings")
+    if form.validate_on_submit():
+        try:
+            dialogues.set_language_and_zone(current_user, session, form.language.data, form.time_zone.data or "UTC")
+        except DialogueError as error:
+            getattr(form, error.extra.get("field", ""), form.language).errors.append(
+                error.to_answer()["error"]["message"])
+        else:
+            flash(_("The session's language and time zone were saved."))
+            return redirect(url_for("sessions.manage", session_id=session.id) + "#settings")
+    return _manage_page(session, settings_form=form, status=400)
 
 
 @bp.post("/sessions/<session_id>/state/<action>")

@@ -1,6 +1,6 @@
 // Helpers shared by the pages' entry modules (room.js and queue.js): translated sentences
-// read from data-i18n-* attributes, dates and times in the reader's format, a small DOM
-// builder, and the Socket.IO side of a page: the connection, acknowledged requests with a
+// read from data-i18n-* attributes, dates and times in the page's language and the reader's
+// time zone, a small DOM builder, and the Socket.IO side of a page: the connection, acknowledged requests with a
 // timeout, the connection status line and the reconnect life cycle (docs/protocol.md).
 // Like the pages, this module holds no user-visible text, and text goes into the page with
 // textContent only.
@@ -46,22 +46,47 @@ export function parseDate(value) {
   return Number.isNaN(date.getTime()) ? null : date;
 }
 
+/** The page's language and time zone, as the server chose them: <html lang> and
+    <html data-time-zone> (the account's zone, else the session's, else UTC). */
+export function pageLocale() {
+  const root = document.documentElement;
+  return { locale: root.lang || undefined, timeZone: root.dataset.timeZone || undefined };
+}
+
+/** An Intl.DateTimeFormat, falling back to the browser's zone if the named one is unknown. */
+function dateTimeFormat(locale, options, timeZone) {
+  try {
+    return new Intl.DateTimeFormat(locale, { ...options, timeZone });
+  } catch (error) {
+    if (error instanceof RangeError) {
+      return new Intl.DateTimeFormat(locale, options);
+    }
+    throw error;
+  }
+}
+
 /**
- * Time formats for one locale (undefined: the browser's):
- * formatTime(date) is "14:05" today and "3 May, 14:05" on another day; fullDate(date) is the
- * long form, for titles.
+ * Time formats for one locale and time zone (undefined: the page's, see pageLocale()):
+ * formatTime(date) is "14:05" today and "3 May, 14:05" on another day (days counted in that
+ * zone); fullDate(date) is the long form with the zone, for titles. They match the times the
+ * server writes into the page.
  */
-export function dateFormats(locale) {
-  const timeFormat = new Intl.DateTimeFormat(locale, { hour: "2-digit", minute: "2-digit" });
-  const dayTimeFormat = new Intl.DateTimeFormat(locale, {
+export function dateFormats(locale, timeZone) {
+  const page = pageLocale();
+  const lang = locale ?? page.locale;
+  const zone = timeZone ?? page.timeZone;
+  const timeFormat = dateTimeFormat(lang, { hour: "2-digit", minute: "2-digit" }, zone);
+  const dayTimeFormat = dateTimeFormat(lang, {
     day: "numeric", month: "short", hour: "2-digit", minute: "2-digit",
-  });
-  const fullDateFormat = new Intl.DateTimeFormat(locale, { dateStyle: "full", timeStyle: "medium" });
+  }, zone);
+  const fullDateFormat = dateTimeFormat(lang, {
+    weekday: "long", year: "numeric", month: "long", day: "numeric",
+    hour: "2-digit", minute: "2-digit", second: "2-digit", timeZoneName: "shortOffset",
+  }, zone);
+  const dayFormat = dateTimeFormat("en-CA", { year: "numeric", month: "2-digit", day: "2-digit" }, zone);
 
   function formatTime(date) {
-    const now = new Date();
-    const sameDay = date.getFullYear() === now.getFullYear() && date.getMonth() === now.getMonth()
-      && date.getDate() === now.getDate();
+    const sameDay = dayFormat.format(date) === dayFormat.format(new Date());
     return sameDay ? timeFormat.format(date) : dayTimeFormat.format(date);
   }
 
