@@ -14,6 +14,7 @@ from . import (
     auth,
     database,  # noqa: F401  (its listeners give SQLite the settings PostgreSQL has)
     facilitation,
+    labels,
     moderation,
     ratelimit,
     realtime,  # noqa: F401  (importing it registers connect, disconnect and the catch-all)
@@ -64,6 +65,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.jinja_env.globals["page_language"] = _page_language
 
     web.init_app(app)
+    labels.init_app(app)
     auth.init_app(app)
     sessions.init_app(app)
     room.init_app(app)

@@ -3,7 +3,6 @@ accepting it."""
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -17,26 +16,26 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..auth.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
-from ..forms import WholeNumberField
+from ..forms import Form, WholeNumberField
 
 LANGUAGES = [SelectChoice("en", "English"), SelectChoice("hy", "Հայերեն"), SelectChoice("az", "Azərbaycanca"),
              SelectChoice("ru", "Русский")]
 
 
-class SessionForm(FlaskForm):
+class SessionForm(Form):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
     side_a_label = StringField(_l("First side"), default="Armenia", validators=[DataRequired(), Length(max=60)])
     side_b_label = StringField(_l("Second side"), default="Azerbaijan", validators=[DataRequired(), Length(max=60)])
     language = SelectField(_l("Language of the session"), choices=LANGUAGES, default="en")
-    facilitator_name = StringField(_l("Your name in this session"), default="Facilitator",
+    facilitator_name = StringField(_l("Your name in this session"), default=_l("Facilitator"),
                                    validators=[DataRequired(), Length(max=40)])
     ground_rules = TextAreaField(_l("Ground rules"), validators=[DataRequired(), Length(max=10000)])
     pseudonymous = BooleanField(_l("Pseudonymous: the platform gives participants neutral names"))
     submit = SubmitField(_l("Create session"))
 
 
-class InvitationForm(FlaskForm):
+class InvitationForm(Form):
     role = SelectField(_l("Role"), choices=[
         SelectChoice("participant", _l("Participant")), SelectChoice("observer", _l("Observer")),
         SelectChoice("moderator", _l("Moderator")), SelectChoice("facilitator", _l("Co-facilitator"))])
@@ -58,7 +57,7 @@ NAMING = [
 ]
 
 
-class JoinForm(FlaskForm):
+class JoinForm(Form):
     # Optional: a pseudonymous session assigns names itself.
     display_name = StringField(_l("The name others will see"), validators=[Optional(), Length(max=40)])
     accept_rules = BooleanField(_l("I have read the ground rules and accept them"))
@@ -67,7 +66,7 @@ class JoinForm(FlaskForm):
     submit = SubmitField(_l("Join the session"))
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(Form):
     real_name = StringField(_l("Your name (only facilitators see it)"), validators=[DataRequired(), Length(max=120)])
     email = EmailField(_l("E-mail (only facilitators see it)"), validators=[DataRequired(), Length(max=254)])
     # The length and the rest of the password rules are checked by accounts.create_user, whose
