@@ -16,6 +16,7 @@ from . import (
     auth,
     database,  # noqa: F401  (its listeners give SQLite the settings PostgreSQL has)
     facilitation,
+    labels,
     localization,
     moderation,
     ratelimit,
@@ -70,6 +71,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.jinja_env.globals["page_language"] = _page_language
 
     web.init_app(app)
+    labels.init_app(app)
     localization.init_app(app)
     auth.init_app(app)
     sessions.init_app(app)

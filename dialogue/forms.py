@@ -1,7 +1,9 @@
 """Forms every feature uses, and the one reading of a whole number a person typed."""
 
+from flask_babel import get_translations, lazy_ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.i18n import translations as wtforms_translations
 from wtforms import IntegerField, SubmitField
 
 # The largest id a database column holds (a signed 64-bit integer).
@@ -26,6 +28,44 @@ def database_id(text) -> int:
     return whole_number(text, 1, MAX_ID)
 
 
+# WTForms' own messages that the platform's forms can show, in the platform's catalogs (WTForms
+# has no Armenian or Azerbaijani): listed here so that `make catalogs` extracts them.
+WTFORMS_MESSAGES = (
+    _l("This field is required."),
+    _l("Not a valid integer value."),
+    _l("Not a valid choice."),
+    _l("Number must be between %(min)s and %(max)s."),
+    _l("Field must be between %(min)d and %(max)d characters long."),
+    lazy_ngettext("Field cannot be longer than %(max)d character.", "Field cannot be longer than %(max)d characters.", 1),
+    _l("The CSRF token is missing."),
+    _l("The CSRF token is invalid."),
+    _l("The CSRF token has expired."),
+    _l("The CSRF tokens do not match."),
+)
+
+
+class _FormTranslations:
+    """WTForms' messages in the page's language: the platform's catalog first, then WTForms' own."""
+
+    @staticmethod
+    def gettext(string):
+        translated = get_translations().ugettext(string)
+        return translated if translated != string else wtforms_translations.gettext(string)
+
+    @staticmethod
+    def ngettext(singular, plural, n):
+        translated = get_translations().ungettext(singular, plural, n)
+        return translated if translated not in (singular, plural) else wtforms_translations.ngettext(singular, plural, n)
+
+
+class Form(FlaskForm):
+    """The base of every form of the platform: FlaskForm, its messages in the page's language."""
+
+    class Meta(FlaskForm.Meta):
+        def get_translations(self, form):
+            return _FormTranslations()
+
+
 class WholeNumberField(IntegerField):
     """An IntegerField that reads ASCII digits only (see whole_number), never beyond 64 bits;
     the form's NumberRange gives its bounds and its error."""
@@ -40,7 +80,7 @@ class WholeNumberField(IntegerField):
             raise ValueError(self.invalid_value_message or self.gettext("Not a valid integer value.")) from exc
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """An empty form: a button that carries only the CSRF token."""
 
     submit = SubmitField(_l("Confirm"))

@@ -8,11 +8,12 @@ from urllib.parse import urlsplit
 from flask import Flask, abort, flash, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
 from sqlalchemy import text
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
-from .errors import DialogueError
+from .errors import DEFAULT_MESSAGES, DialogueError
 from .extensions import db
 from .forms import MAX_ID, ConfirmForm
 from .localization import LANGUAGE_NAMES
@@ -83,6 +84,15 @@ HTTP_CODES = {400: "invalid", 401: "unauthorized", 403: "forbidden", 404: "not_f
               405: "invalid", 409: "conflict", 413: "too_long", 429: "rate_limited"}
 
 
+def http_error_message(error: HTTPException) -> str:
+    """What an HTTP error says, in the page's language: WTForms' CSRF sentences (in the
+    catalogs, dialogue/forms.py), otherwise the protocol's sentence for the status (never
+    Werkzeug's English descriptions)."""
+    if isinstance(error, CSRFError):
+        return _(error.description)
+    return str(DEFAULT_MESSAGES[HTTP_CODES.get(error.code or 500, "invalid")])
+
+
 def wants_json() -> bool:
     """API and Socket.IO-adjacent paths answer errors in JSON, pages in HTML."""
     return request.path.startswith("/api/") or request.path == "/healthz"
@@ -135,6 +145,7 @@ def init_app(app: Flask) -> None:
     (before any feature adds its routes)."""
     app.url_map.converters["int"] = IdConverter
     app.jinja_env.globals["role_labels"] = ROLE_LABELS
+    app.jinja_env.globals["language_names"] = LANGUAGE_NAMES
     app.jinja_env.globals["language_choices"] = [
         (code, LANGUAGE_NAMES.get(code, code)) for code in app.config["DIALOGUE_LANGUAGES"]]
 
@@ -161,8 +172,8 @@ def init_app(app: Flask) -> None:
     def http_error(error: HTTPException):
         if wants_json():
             code = HTTP_CODES.get(error.code or 500, "invalid")
-            return jsonify({"ok": False, "error": {"code": code, "message": error.description}}), error.code
-        return render_template("error.html", code=error.code, message=error.description), error.code
+            return jsonify({"ok": False, "error": {"code": code, "message": http_error_message(error)}}), error.code
+        return render_template("error.html", code=error.code, message=http_error_message(error)), error.code
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):

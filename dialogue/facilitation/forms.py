@@ -1,20 +1,21 @@
 """Forms of the manage page's agenda and materials, and of the glossary."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
+from ..forms import Form
 
-class AgendaTemplateForm(FlaskForm):
+
+class AgendaTemplateForm(Form):
     template = SelectField(_l("Start from a template"), choices=[
         SelectChoice("memory", _l("Memory and reconciliation dialogue")),
         SelectChoice("workshop", _l("Problem-solving workshop"))])
     submit = SubmitField(_l("Use this template"))
 
 
-class MaterialForm(FlaskForm):
+class MaterialForm(Form):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     body = TextAreaField(_l("Text (light Markdown)"), validators=[Optional(), Length(max=20000)])
     url = StringField(_l("Link"), validators=[Optional(), Length(max=500)])
@@ -30,7 +31,7 @@ def _form_field(label):
     return StringField(label, validators=[Optional(), Length(max=200)])
 
 
-class GlossaryEntryForm(FlaskForm):
+class GlossaryEntryForm(Form):
     """One glossary entry: a concept, each side's usage in each language, the agreed forms."""
 
     concept = StringField(_l("Concept"), validators=[DataRequired(), Length(max=200)])

@@ -1,16 +1,15 @@
 """Forms for the watched-words list and a session's moderation settings."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
-from ..forms import WholeNumberField
+from ..forms import Form, WholeNumberField
 
 
-class WordForm(FlaskForm):
+class WordForm(Form):
     term = StringField(_l("Term"), validators=[DataRequired(), Length(max=200)])
     action = SelectField(_l("What to do on a match"), default="hold", choices=[
         SelectChoice("hold", _l("Hold for review")), SelectChoice("flag", _l("Post, and queue for review")),
@@ -22,12 +21,12 @@ class WordForm(FlaskForm):
     submit = SubmitField(_l("Add term"))
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     file = FileField(_l("CSV file (term,action,language,match)"), validators=[FileRequired()])
     submit = SubmitField(_l("Import"))
 
 
-class ModerationSettingsForm(FlaskForm):
+class ModerationSettingsForm(Form):
     moderation = SelectField(_l("Moderation"), choices=[
         SelectChoice("post", _l("Post-moderation: messages appear at once; flagged ones are reviewed")),
         SelectChoice("pre", _l("Pre-moderation: participants' messages wait for a moderator"))])

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import request
 from flask import session as cookie
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_socketio import ConnectionRefusedError
 
 from .. import audience, ratelimit
@@ -14,7 +14,7 @@ from ..errors import DialogueError
 from ..extensions import db, socketio
 from ..models import User
 from . import presence
-from .sockets import MALFORMED, live_sockets, pace
+from .sockets import MALFORMED, live_sockets, pace, refusal
 
 
 def _principal(auth) -> dict | None:
@@ -65,7 +65,7 @@ def on_unknown_event(event, *args):
     try:
         pace()
     except DialogueError as error:
-        return error.to_answer()
+        return refusal(error)
     if event == MALFORMED:
-        return DialogueError("invalid", _("The packet is not an event name with JSON arguments.")).to_answer()
-    return DialogueError("invalid", _("Unknown event %(name)s.", name=repr(str(event)[:40]))).to_answer()
+        return refusal(DialogueError("invalid", _l("The packet is not an event name with JSON arguments.")))
+    return refusal(DialogueError("invalid", _l("Unknown event %(name)s.", name=repr(str(event)[:40]))))

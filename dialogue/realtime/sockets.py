@@ -14,14 +14,18 @@ import json
 
 import gevent
 from flask import current_app, request
+from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from socketio import packet
+from sqlalchemy import select
 
 from .. import ratelimit
 from ..auth import accounts
 from ..errors import DialogueError
-from ..extensions import db, socketio
+from ..extensions import babel, db, socketio
 from ..models import User
+from ..web import LANGUAGE_COOKIE
 
 # sid -> {"user_id", "login_id" | "token_id"} for sockets connected to this process only.
 live_sockets: dict[str, dict] = {}
@@ -45,6 +49,34 @@ def current_user_from_db() -> User:
     if not valid:
         raise DialogueError("unauthorized")
     return user
+
+
+def answer_language() -> str:
+    """The language of this socket's answers, read now (an account may change it while its
+    sockets stay connected): the account's choice, else the language cookie of the
+    handshake (browsers), else the handshake's Accept-Language, among the platform's
+    languages that have a catalog; English otherwise. Opens a read: the caller ends it."""
+    available = {str(locale.language) for locale in babel.list_translations()}
+    languages = [code for code in current_app.config["DIALOGUE_LANGUAGES"] if code in available]
+    principal = _principal()
+    if principal is not None:
+        chosen = db.session.scalar(select(User.locale).where(User.id == principal.get("user_id")))
+        if chosen in languages:
+            return chosen
+    if request.cookies.get(LANGUAGE_COOKIE) in languages:
+        return request.cookies[LANGUAGE_COOKIE]
+    return request.accept_languages.best_match(languages) or "en"
+
+
+def refusal(error: DialogueError, language: str | None = None) -> dict:
+    """A refusal's acknowledgement, its message in the socket's language (`language`, or
+    read now and the read ended). Explicit, never Flask-Babel's cached choice: the handshake's
+    request is reused for every event of the socket."""
+    if language is None:
+        language = answer_language()
+        db.session.rollback()
+    with force_locale(language):
+        return error.to_answer()
 
 
 MAX_ID = 2**63 - 1
@@ -97,10 +129,10 @@ def refuse_unstorable(value, depth: int = 0) -> None:
         raise DialogueError("invalid")
     if isinstance(value, str):
         if "\x00" in value or any(0xD800 <= ord(c) <= 0xDFFF for c in value):
-            raise DialogueError("invalid", _("Text may not contain NUL or unpaired surrogate characters."))
+            raise DialogueError("invalid", _l("Text may not contain NUL or unpaired surrogate characters."))
     elif isinstance(value, int) and not isinstance(value, bool):
         if not -MAX_ID <= value <= MAX_ID:
-            raise DialogueError("invalid", _("Numbers must fit in 64 bits."))
+            raise DialogueError("invalid", _l("Numbers must fit in 64 bits."))
     elif isinstance(value, dict):
         for key, item in value.items():
             refuse_unstorable(key, depth + 1)
@@ -116,11 +148,12 @@ def client_event(name: str):
     def decorator(handler):
         @functools.wraps(handler)
         def wrapper(*args):
+            language = None  # read once the event is counted, before the handler runs
             try:
                 pace()
                 payload = args[0] if len(args) == 1 else None
                 if not isinstance(payload, dict):
-                    raise DialogueError("invalid", _("The event needs one JSON object."))
+                    raise DialogueError("invalid", _l("The event needs one JSON object."))
                 refuse_unstorable(payload)
                 size = len(json.dumps(payload, ensure_ascii=False).encode("utf-8", "surrogatepass"))
                 if size > current_app.config["DIALOGUE_MAX_EVENT_BYTES"]:
@@ -128,17 +161,19 @@ def client_event(name: str):
                 principal = _principal()
                 if principal is not None and name in ratelimit.LIMITED_EVENTS:
                     limited(principal["user_id"], ratelimit.LIMITED_EVENTS[name], payload)
-                result = handler(current_user_from_db(), payload)
+                language = answer_language()
+                with force_locale(language):
+                    result = handler(current_user_from_db(), payload)
                 # End what the handler left open (its reads), so no socket holds a transaction.
                 db.session.commit()
                 return {"ok": True, **(result or {})}
             except DialogueError as error:
                 db.session.rollback()
-                return error.to_answer()
+                return refusal(error, language)
             except Exception:
                 current_app.logger.exception("Socket.IO event %s failed", name)
                 db.session.rollback()
-                return DialogueError("internal").to_answer()
+                return refusal(DialogueError("internal"), language)
 
         socketio.on_event(name, wrapper)
         return handler

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -30,13 +31,13 @@ from ..models import (
 )
 from .names import clean_display_name, name_taken, shown_name
 
-DEFAULT_GROUND_RULES = """\
+# In the language of whoever creates the session (the new-session form shows them first).
+DEFAULT_GROUND_RULES = _l("""\
 1. Speak for yourself, from your own experience. Nobody here speaks for a whole people.
 2. Listen to understand, not to answer. Ask before you assume.
 3. No insults, slurs, threats or calls to violence, against anyone, on either side.
 4. Protect each other: do not share anyone's real name, address, workplace or photos, and do not repeat outside what others said here in a way that could identify them.
-5. You may pass, pause or leave at any time. The facilitators and moderators are here to keep the space safe for everyone.
-"""
+5. You may pass, pause or leave at any time. The facilitators and moderators are here to keep the space safe for everyone.""")
 
 
 def create_session(user: User, *, title: str, description: str = "", side_a_label: str = "Armenia",
@@ -58,7 +59,7 @@ def create_session(user: User, *, title: str, description: str = "", side_a_labe
         title=title[:200], description=(description or "").strip(),
         side_a_label=side_a_label[:60], side_b_label=side_b_label[:60],
         language=language if language in current_app.config["DIALOGUE_LANGUAGES"] else "en",
-        ground_rules=(ground_rules if ground_rules is not None else DEFAULT_GROUND_RULES).strip(),
+        ground_rules=(ground_rules if ground_rules is not None else str(DEFAULT_GROUND_RULES)).strip(),
         created_by_id=user.id, pseudonymous=bool(pseudonymous),
     )
     db.session.add(session)

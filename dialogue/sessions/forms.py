@@ -3,7 +3,6 @@ accepting it."""
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -17,7 +16,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..auth.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
-from ..forms import WholeNumberField
+from ..forms import Form, WholeNumberField
 from ..localization import LANGUAGE_NAMES, time_zones, valid_time_zone
 
 # The session's language, each named in itself; people who choose no interface language see
@@ -25,20 +24,20 @@ from ..localization import LANGUAGE_NAMES, time_zones, valid_time_zone
 LANGUAGES = [SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()]
 
 
-class SessionForm(FlaskForm):
+class SessionForm(Form):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
     side_a_label = StringField(_l("First side"), default="Armenia", validators=[DataRequired(), Length(max=60)])
     side_b_label = StringField(_l("Second side"), default="Azerbaijan", validators=[DataRequired(), Length(max=60)])
     language = SelectField(_l("Language of the session"), choices=LANGUAGES, default="en")
-    facilitator_name = StringField(_l("Your name in this session"), default="Facilitator",
+    facilitator_name = StringField(_l("Your name in this session"), default=_l("Facilitator"),
                                    validators=[DataRequired(), Length(max=40)])
     ground_rules = TextAreaField(_l("Ground rules"), validators=[DataRequired(), Length(max=10000)])
     pseudonymous = BooleanField(_l("Pseudonymous: the platform gives participants neutral names"))
     submit = SubmitField(_l("Create session"))
 
 
-class SessionSettingsForm(FlaskForm):
+class SessionSettingsForm(Form):
     """The manage page's settings of a session's language and time zone."""
 
     language = SelectField(_l("Language of the session"), choices=LANGUAGES)
@@ -52,7 +51,7 @@ class SessionSettingsForm(FlaskForm):
         self.time_zone.choices = [SelectChoice(name, name) for name in time_zones()]
 
 
-class InvitationForm(FlaskForm):
+class InvitationForm(Form):
     role = SelectField(_l("Role"), choices=[
         SelectChoice("participant", _l("Participant")), SelectChoice("observer", _l("Observer")),
         SelectChoice("interpreter", _l("Interpreter")),
@@ -75,7 +74,7 @@ NAMING = [
 ]
 
 
-class JoinForm(FlaskForm):
+class JoinForm(Form):
     # Optional: a pseudonymous session assigns names itself.
     display_name = StringField(_l("The name others will see"), validators=[Optional(), Length(max=40)])
     accept_rules = BooleanField(_l("I have read the ground rules and accept them"))
@@ -84,7 +83,7 @@ class JoinForm(FlaskForm):
     submit = SubmitField(_l("Join the session"))
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(Form):
     real_name = StringField(_l("Your name (only facilitators see it)"), validators=[DataRequired(), Length(max=120)])
     email = EmailField(_l("E-mail (only facilitators see it)"), validators=[DataRequired(), Length(max=254)])
     # The length and the rest of the password rules are checked by accounts.create_user, whose

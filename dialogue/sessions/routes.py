@@ -40,7 +40,7 @@ def create():
         abort(403)
     form = SessionForm()
     if request.method == "GET":
-        form.ground_rules.data = dialogues.DEFAULT_GROUND_RULES
+        form.ground_rules.data = str(dialogues.DEFAULT_GROUND_RULES)
     if form.validate_on_submit():
         try:
             session = dialogues.create_session(
