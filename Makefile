@@ -54,7 +54,7 @@ install: $(STAMP) $(COMPILED)
 catalogs: install
 	$(BIN)/pybabel extract -F babel.cfg $(BABEL_KEYWORDS) --no-location --sort-output --project dialogue \
 		--copyright-holder "the dialogue platform's authors" -o dialogue/translations/messages.pot .
-	$(BIN)/pybabel update -i dialogue/translations/messages.pot -d dialogue/translations --no-location
+	$(BIN)/pybabel update --ignore-obsolete -i dialogue/translations/messages.pot -d dialogue/translations
 
 $(NODE_STAMP): tests/js/package.json tests/js/package-lock.json
 	npm ci --prefix tests/js --no-audit --no-fund --loglevel=error

@@ -7,10 +7,10 @@ from __future__ import annotations
 import pytest
 
 from dialogue.extensions import db
-from dialogue.models import User
+from dialogue.models import Flag, User
 
 from .factories import Person, gen_member, gen_room, gen_token
-from .helpers import release_database, wait_until
+from .helpers import release_database, stored_count, wait_until
 from .test_browser import visitors  # noqa: F401 (the fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
@@ -75,6 +75,13 @@ def test_an_interpreters_translation_reaches_both_sides_in_their_languages(ctx, 
     a.page.wait_for_selector("#messages li.message .message-body[lang=hy]")
     assert a.page.locator("#messages .translation").first.is_hidden()
     assert b.page.locator("#messages .translation").first.is_visible()
+    # Members flag a translation as any message.
+    b.page.click("#messages .translation .message-flag-button")
+    b.page.select_option(".translation .flag-form select", "off_topic")
+    b.page.click(".translation .flag-form button[type=submit]")
+    b.page.wait_for_selector("#messages .translation .flag-result")
+    release_database()
+    wait_until(lambda: stored_count(Flag, Flag.flagger_id == leyla.id) == 1, message="the flag is stored")
     # The transcript carries the translation beside its original.
     for fmt in ("md", "html"):
         response = b.page.request.get(f"/api/sessions/{room.id}/transcript?format={fmt}")

@@ -156,7 +156,7 @@ function startRoom(root) {
     noticeKind: (key) => notices.kindFor(key),
   });
   const translations = createTranslations({
-    t, sessionId, myId, canTranslate, store, request,
+    t, sessionId, myId, canTranslate, canFlag, flags, store, request,
     pageLanguage: document.documentElement.lang || "en",
     view: root.dataset.translationView,
     elements: {

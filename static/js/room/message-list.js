@@ -200,7 +200,7 @@ export function createMessages({ store, renderer, lists, translations, onAuthor,
     }
     const flagButton = event.target.closest(".message-flag-button");
     if (flagButton) {
-      onFlag(flagButton.closest(".message").dataset.messageId);
+      onFlag(flagButton.closest(".translation, .message").dataset.messageId);
       return;
     }
     const replyButton = event.target.closest(".message-reply-button");

@@ -14,11 +14,12 @@ import { excerptOf, languageName } from "./render.js";
 const LANGUAGES = ["en", "hy", "az", "ru"];
 
 /**
- * options: { t, sessionId, myId, canTranslate, pageLanguage, request(event, payload),
- *            store, view: "mine"|"all"|"none", elements: { viewSelect, panel, panelLanguage,
+ * options: { t, sessionId, myId, canTranslate, canFlag, flags (room/flags.js), pageLanguage,
+ *            request(event, payload), store, view: "mine"|"all"|"none", elements: { viewSelect, panel, panelLanguage,
  *            panelList, panelEmpty, panelMore } }
  */
-export function createTranslations({ t, sessionId, myId, canTranslate, pageLanguage, request, store, view, elements }) {
+export function createTranslations({ t, sessionId, myId, canTranslate, canFlag, flags, pageLanguage, request, store,
+  view, elements }) {
   let readerView = view || "mine";
   const waiting = new Map(); // original id -> [translation keys] that arrived before it
   let panelTimer = null;
@@ -64,6 +65,7 @@ export function createTranslations({ t, sessionId, myId, canTranslate, pageLangu
     }
     const item = el("div", "translation");
     item.id = "message-" + message.id;
+    item.tabIndex = -1;
     item.dataset.messageId = String(message.id);
     item.dataset.lang = String(message.lang || "");
     item.dataset.status = status;
@@ -93,8 +95,39 @@ export function createTranslations({ t, sessionId, myId, canTranslate, pageLangu
       correct.type = "button";
       item.append(correct);
     }
+    appendFlag(item, message, own, status);
     item.hidden = !shows(message);
     return item;
+  }
+
+  /** Members flag a translation as they flag any message (room/flags.js keeps the form). */
+  function appendFlag(item, message, own, status) {
+    const key = String(message.id);
+    const flaggable = canFlag && flags && status === "visible" && !own;
+    if (!flaggable) {
+      flags?.forget(key);
+      return;
+    }
+    const button = el("button", "button-link message-flag-button");
+    button.type = "button";
+    if (flags.isFlagged(key)) {
+      button.textContent = t("flagged");
+      button.disabled = true;
+    } else {
+      button.textContent = t("flag");
+      button.setAttribute("aria-label", t("flagMessageOf", { name: (message.author || {}).name || "" }));
+      button.setAttribute("aria-expanded", flags.formFor(key) ? "true" : "false");
+    }
+    item.append(button);
+    const form = flags.formFor(key);
+    if (form) {
+      item.append(form);
+    }
+    if (flags.isFlagged(key)) {
+      const thanks = el("span", "flag-result", flags.thanks(key));
+      thanks.setAttribute("role", "status");
+      item.append(thanks);
+    }
   }
 
   /** Draw a translation under its original (or keep it until the original arrives). */
