@@ -124,6 +124,8 @@ DEFAULTS = {
     # At most this many messages are returned by one join or history call (the protocol allows
     # up to 1000; smaller pages keep one answer cheap, so one socket cannot hold the server).
     "DIALOGUE_HISTORY_PAGE": 200,
+    # Authors may correct their own message for this many minutes after writing it.
+    "DIALOGUE_EDIT_MINUTES": 5,
     "DIALOGUE_INVITATION_DAYS": 14,
     # Error logs must not carry message bodies or other people's data from SQL parameters.
     "SQLALCHEMY_ENGINE_OPTIONS": {"hide_parameters": True},

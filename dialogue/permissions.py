@@ -117,10 +117,8 @@ def is_session_staff(user: User, membership: Membership | None) -> bool:
 
 
 def works_as_staff(user: User, membership: Membership | None) -> bool:
-    """Whether pages offer the staff's tools (review queue, staff layout, participation panel):
-    to facilitators and moderators of the session, and to admins who are not members; an admin
-    who joined as a participant or observer is shown the room as one. (Events still treat
-    every admin as staff: `is_session_staff`.)"""
+    """Whether pages offer the staff's tools: to the session's facilitators and moderators, and to
+    admins who are not members (events treat every admin as staff: `is_session_staff`)."""
     if membership is not None:
         return membership.role in STAFF_ROLES
     return user.is_admin
@@ -146,10 +144,8 @@ def muted_until(membership: Membership | None, now: datetime | None = None) -> d
 
 def require_send(user: User, session: DialogueSession, membership: Membership | None,
                  channel: str = "room") -> Membership:
-    """Check that the caller may write in this channel of the session now, and return their
-    membership. The room is open to writers while the session is live; the staff
-    back-channel to facilitators and moderators until the session ends (drafts and pauses
-    included). A muted member writes in neither."""
+    """The caller's membership, if they may write in this channel now: the room while live (writers),
+    the staff back-channel until the session ends (facilitators, moderators); never while muted."""
     if channel == "staff":
         if not can_use_staff_channel(membership):
             raise DialogueError("forbidden")
@@ -260,8 +256,7 @@ def can_translate(user: User, membership: Membership | None) -> bool:
 
 
 def require_translate(user: User, session: DialogueSession, membership: Membership | None) -> Membership | None:
-    """Interpreters and staff translate while the session is live (the floor does not apply
-    to them), unless muted."""
+    """Interpreters and staff translate while live, unless muted; the floor does not apply."""
     if not can_translate(user, membership):
         raise DialogueError("forbidden")
     if session.state != "live":
@@ -273,8 +268,7 @@ def require_translate(user: User, session: DialogueSession, membership: Membersh
 
 def require_translation_target(session: DialogueSession, user: User, membership: Membership | None,
                                message: Message | None) -> Message:
-    """A translation renders a public room message the interpreter can see, never a held one,
-    a translation, or the staff's back-channel."""
+    """A translation renders a public room message the caller can see, never a translation."""
     if (message is None or message.session_id != session.id or message.channel != "room"
             or not can_see_message(user, membership, message) or message.status != "visible"):
         raise DialogueError("not_found")
@@ -283,14 +277,25 @@ def require_translation_target(session: DialogueSession, user: User, membership:
     return message
 
 
-def require_own_translation(user: User, message: Message | None) -> Message:
-    """Only its interpreter corrects a translation; a redacted one stays redacted."""
-    if message is None or message.translation_of_id is None:
+def require_own_message(user: User, session: DialogueSession, membership: Membership | None, message: Message | None,
+                        *, action: str, window_ends: datetime | None = None) -> Message:
+    """Authors change only their own messages: "delete" at any time, "edit" within its window
+    while they may write, "correct" (an interpreter's translation) while they may translate."""
+    wrong_kind = (action == "correct") != (message is not None and message.translation_of_id is not None)
+    if (message is None or message.session_id != session.id or not can_see_message(user, membership, message)
+            or (action != "delete" and wrong_kind)):
         raise DialogueError("not_found")
     if message.author_id != user.id:
         raise DialogueError("forbidden")
-    if message.status == "redacted":
-        raise DialogueError("conflict", _("This translation was redacted by moderators."))
+    if message.status in ("redacted", "deleted") or (action != "delete" and message.status == "hidden"):
+        raise DialogueError("conflict", _("This message can no longer be changed."))
+    if action == "correct":
+        require_translate(user, session, membership)
+    elif action == "edit":
+        require_send(user, session, membership, message.channel)
+        if window_ends is not None and window_ends <= utcnow():
+            raise DialogueError("conflict", _("Messages can be edited only for a few minutes after they are written."),
+                                until=iso(window_ends))
     return message
 
 
@@ -327,8 +332,7 @@ def can_release_claim(user: User, membership: Membership | None, item: QueueItem
 
 def can_read_transcript(user: User, membership: Membership | None, session: DialogueSession,
                         version: str) -> bool:
-    """Facilitators and admins export any version; members read the participants' version
-    once the facilitators published it."""
+    """Facilitators and admins export any version; members the participants' once published."""
     if can_manage_session(user, membership):
         return True
     return membership is not None and version == "participants" and session.published_at is not None
@@ -336,9 +340,8 @@ def can_read_transcript(user: User, membership: Membership | None, session: Dial
 
 def transcript_attribution(user: User, membership: Membership | None, session: DialogueSession,
                            requested: str) -> str:
-    """The attribution a transcript is built with: facilitators and admins get what they ask
-    for; members get what the facilitators published, or more private if they ask for it,
-    never more named (NAMING_CHOICES runs from the least to the most private)."""
+    """Facilitators and admins get the attribution they ask for; members what was published or more
+    private, never more named (NAMING_CHOICES runs from the least to the most private)."""
     if can_manage_session(user, membership) or session.published_attribution not in NAMING_CHOICES:
         return requested
     return max(requested, session.published_attribution, key=NAMING_CHOICES.index)
@@ -353,10 +356,8 @@ class Readers:
 
 
 def message_readers(message: Message) -> Readers:
-    """Everyone in the session reads a visible message, and a notice in place of a published
-    message that was later hidden or redacted; a held message, or one rejected before it was
-    ever published, is read only by its author (and the staff); the staff back-channel only
-    by the staff."""
+    """Everyone reads a visible message (and a notice in place of a once-public one); a held or
+    never-public one only its author (and staff); the back-channel only staff."""
     if message.channel == "staff":
         return Readers(everyone=False, author=False)
     return Readers(everyone=message.status == "visible" or message.published, author=True)

@@ -43,9 +43,11 @@ def shown_status(message: Message, *, staff_view: bool = False) -> str:
     the original is hidden, rejected or redacted, so is the translation for everyone but the
     staff (who still see what the interpreter wrote, unless it was redacted)."""
     status = message.status
+    if status == "held" and message.published and not staff_view:
+        return "hidden"  # a public message whose edit waits for review: withheld until decided
     original = message.original if message.translation_of_id is not None else None
     if original is not None and original.status != "visible" and status in ("visible", "held"):
-        if not staff_view or original.status == "redacted":
+        if not staff_view or original.status in ("redacted", "deleted"):
             return original.status
     return status
 

@@ -74,7 +74,8 @@ DEFAULT_RULES = {
 
 # The events counted per member, and the rule each one counts against.
 LIMITED_EVENTS = {"send": "send", "flag": "flag", "hand": "hand", "join": "join", "history": "history",
-                  "translate": "translation", "translation_edit": "edit", "untranslated": "history"}
+                  "translate": "translation", "translation_edit": "edit", "untranslated": "history",
+                  "edit": "edit", "delete": "edit"}
 NOTICE_WINDOW = timedelta(hours=1)
 
 

@@ -48,6 +48,9 @@ MATRIX = {
     "untranslated": ("forbidden", "forbidden", "forbidden", "forbidden", OK, "forbidden", OK, OK, "forbidden"),
     "preferences": (OK, OK, OK, OK, OK, OK, OK, OK, OK),
     "glossary": ("forbidden", "forbidden", "forbidden", OK, OK, OK, OK, OK, OK),
+    # On one's own message where one has one (participant, moderator, facilitator), else on another's.
+    "edit": ("forbidden", "forbidden", "forbidden", "forbidden", "forbidden", OK, OK, OK, "forbidden"),
+    "delete": ("forbidden", "forbidden", "forbidden", "forbidden", "forbidden", OK, OK, OK, "forbidden"),
 }
 # Events the server handles that are not requests of a client.
 NOT_REQUESTS = {"connect", "disconnect", "*"}
@@ -76,7 +79,8 @@ def scene(app):
                  "observer": room.observer.user, "interpreter": interpreter, "participant": room.participants[2].user,
                  "moderator": room.moderator.user, "facilitator": room.facilitator.user, "admin": admin}
         tokens = {actor: gen_token(user) for actor, user in users.items()}
-        facts = {"room_id": room.id, "author_id": author.user.id, "interpreter_id": interpreter.id, "member_ids": {"author": author.member_id},
+        facts = {"room_id": room.id, "author_id": author.user.id,
+                 "user_ids": {actor: user.id for actor, user in users.items()}, "interpreter_id": interpreter.id, "member_ids": {"author": author.member_id},
                  "tokens": tokens}
         db.session.commit()
         db.session.remove()  # every case runs in an app context (and a transaction) of its own
@@ -93,9 +97,13 @@ def test_a_connection_without_credentials_is_refused(app):
     assert not socketio.test_client(app, auth={"token": "dlg_not-a-token"}).is_connected()
 
 
-def _payload(event: str, scene: dict) -> dict:
+def _payload(event: str, scene: dict, actor: str = "") -> dict:
     """A well-formed request of `event`, on fresh data where it changes something."""
     room_id, author_member = scene["room_id"], scene["member_ids"]["author"]
+    if event in ("edit", "delete"):
+        writer = scene["user_ids"][actor] if actor in ("participant", "moderator", "facilitator") else scene["author_id"]
+        message, _created = messages.send_message(db.session.get(User, writer), room_id, uuid.uuid4().hex, "Typo hier")
+        return {"message_id": message.id, **({"body": "Typo here"} if event == "edit" else {})}
     if event in ("flag", "claim", "release", "decide"):
         author = db.session.get(User, scene["author_id"])
         message, _created = messages.send_message(author, room_id, uuid.uuid4().hex, "A message to act on")
@@ -144,7 +152,7 @@ def test_permission_matrix(app, scene, event, actor):
         client = socketio.test_client(app, auth={"token": scene["tokens"][actor]})
         assert client.is_connected()
         try:
-            answer = client.emit(event, _payload(event, scene), callback=True)
+            answer = client.emit(event, _payload(event, scene, actor), callback=True)
         finally:
             client.disconnect()
             db.session.remove()

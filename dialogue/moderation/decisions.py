@@ -32,7 +32,7 @@ def set_status(session: DialogueSession, message: Message, status: str) -> None:
     message.updated_at = utcnow()
     if status == "visible":
         message.published = True
-    if status == "redacted":
+    if status in ("redacted", "deleted"):  # the text is gone for everyone; its hash stays chained
         message.body_source = ""
         message.body_html = ""
     record.status_changed(session, message)
@@ -47,12 +47,22 @@ def _follow_original(session: DialogueSession, message: Message) -> None:
                                       .order_by(Message.id)).all()
     for translation in translations:
         translation.original = message
-        if message.status == "redacted" and translation.status != "redacted":
-            set_status(session, translation, "redacted")
-        elif translation.status != "redacted":
+        if message.status in ("redacted", "deleted") and translation.status not in ("redacted", "deleted"):
+            set_status(session, translation, message.status)
+        elif translation.status not in ("redacted", "deleted"):
             translation.seq = next_seq(session)
             translation.updated_at = utcnow()
             audience.message(session, translation, "message_updated")
+
+
+def withdraw(session: DialogueSession, message: Message) -> None:
+    """Its author deleted a message: an open review of it has nothing left to decide."""
+    item = db.session.scalar(select(QueueItem).where(QueueItem.message_id == message.id))
+    if item is not None and item.status in OPEN_STATUSES:
+        item.status, item.updated_at = "withdrawn", utcnow()
+        item.reasons = [{k: v for k, v in r.items() if k != "matched"} for r in item.reasons or []]
+        notify_item(session, item)
+    db.session.execute(update(Flag).where(Flag.message_id == message.id).values(note=""))
 
 
 def decide(user: User, item_id, action, reason=None) -> dict:

@@ -78,6 +78,20 @@ def send(user: User, payload: dict) -> dict:
     return {"message": message_object(message.membership.session, message)}
 
 
+@client_event("edit")
+def edit(user: User, payload: dict) -> dict:
+    """Its author corrects a message within the edit window; readers receive `message_updated`."""
+    message = messages.edit_message(user, payload.get("message_id"), payload.get("body"))
+    return {"message": message_object(message.membership.session, message)}
+
+
+@client_event("delete")
+def delete(user: User, payload: dict) -> dict:
+    """Its author deletes a message; readers receive `message_updated` with status `deleted`."""
+    message = messages.delete_message(user, payload.get("message_id"))
+    return {"message": message_object(message.membership.session, message)}
+
+
 @client_event("translate")
 def translate(user: User, payload: dict) -> dict:
     """An interpreter attaches a translation to a message. Everyone who may see it receives

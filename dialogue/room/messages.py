@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -12,7 +13,8 @@ from sqlalchemy.exc import IntegrityError
 from .. import audience, permissions, record
 from ..errors import DialogueError
 from ..extensions import db
-from ..models import DialogueSession, Message, User, utcnow
+from ..models import DialogueSession, Message, MessageRevision, User, utcnow
+from ..moderation.decisions import set_status, withdraw
 from ..moderation.flags import parse_message_id
 from ..moderation.queue import enqueue
 from ..moderation.screening import Screening, screen
@@ -20,7 +22,7 @@ from ..protocol import message_object
 from ..sanitize import render_message
 from ..writes import next_seq, session_write
 
-__all__ = ["default_lang", "existing_message", "history", "parse_client_id", "parse_lang", "parse_message_id",
+__all__ = ["default_lang", "delete_message", "edit_message", "existing_message", "history", "parse_client_id", "parse_lang", "parse_message_id",
            "parse_since", "send_message"]
 
 
@@ -113,6 +115,68 @@ def send_message(user: User, session_id, client_id, body, reply_to=None, channel
             enqueue(session, message, screening.reasons, user.id)
         db.session.commit()
     return message, True
+
+
+def edit_message(user: User, message_id, body) -> Message:
+    """Its author corrects a message within DIALOGUE_EDIT_MINUTES of writing it. The edit is
+    screened as a new message would be (a blocking term refuses it; what would hold a new
+    message holds this one, and readers other than staff then see it withheld until a
+    moderator decides); the earlier wording is kept for the staff and the change chained."""
+    message_id = parse_message_id(message_id)
+    if not isinstance(body, str):
+        raise DialogueError("invalid", _("body must be a string."))
+    text = body.strip()
+    if not text:
+        raise DialogueError("empty")
+    if len(text) > current_app.config["DIALOGUE_MAX_MESSAGE_CHARS"]:
+        raise DialogueError("too_long")
+    found = db.session.get(Message, message_id)
+    if found is None:
+        raise DialogueError("not_found")
+    with session_write(found.session_id) as session:
+        membership = permissions.require_view(user, session)
+        message = db.session.get(Message, message_id)
+        window = timedelta(minutes=current_app.config["DIALOGUE_EDIT_MINUTES"])
+        permissions.require_own_message(user, session, membership, message, action="edit",
+                                        window_ends=message.created_at + window if message else None)
+        screening = Screening(body=text) if message.channel == "staff" else screen(session, membership, text)
+        if screening.body == message.body_source:
+            db.session.rollback()
+            return message
+        now = utcnow()
+        previous_hash = message.content_hash
+        db.session.add(MessageRevision(message_id=message.id, body_source=message.body_source,
+                                       content_hash=previous_hash, replaced_at=now))
+        was_public = message.published
+        message.body_source, message.body_html = screening.body, render_message(screening.body)
+        message.content_hash = hashlib.sha256(screening.body.encode("utf-8")).hexdigest()
+        if screening.status == "held":
+            message.status = "held"
+        message.edited_at = message.updated_at = now
+        message.seq = next_seq(session)
+        record.message_edited(session, message, previous_hash)
+        audience.message(session, message, "message_updated" if was_public else "message")
+        if screening.reasons:
+            enqueue(session, message, screening.reasons, user.id)
+        db.session.commit()
+    return message
+
+
+def delete_message(user: User, message_id) -> Message:
+    """Its author deletes a message, at any time: the text goes for everyone (its hash stays in
+    the chain), readers see that its author deleted it, and its translations go with it."""
+    message_id = parse_message_id(message_id)
+    found = db.session.get(Message, message_id)
+    if found is None:
+        raise DialogueError("not_found")
+    with session_write(found.session_id) as session:
+        membership = permissions.require_view(user, session)
+        message = permissions.require_own_message(user, session, membership, db.session.get(Message, message_id),
+                                                  action="delete")
+        set_status(session, message, "deleted")
+        withdraw(session, message)
+        db.session.commit()
+    return message
 
 
 def parse_since(value) -> int:

@@ -48,6 +48,7 @@ def room(session_id: str):
         can_translate=permissions.can_translate(current_user, membership),
         glossary=glossary_object(session) if permissions.can_translate(current_user, membership) else [],
         translation_view=current_user.translation_view or "mine",
+        edit_minutes=current_app.config["DIALOGUE_EDIT_MINUTES"],
         writing_languages=[(code, LANGUAGE_LABELS.get(code, code)) for code in current_app.config["DIALOGUE_LANGUAGES"]],
         writing_language=_writing_language(session),
     )

@@ -100,8 +100,8 @@ def correct(user: User, message_id, body) -> tuple[Message, list[dict]]:
         raise DialogueError("not_found")
     with session_write(found.session_id) as session:
         membership = permissions.require_view(user, session)
-        translation = permissions.require_own_translation(user, db.session.get(Message, message_id))
-        permissions.require_translate(user, session, membership)
+        translation = permissions.require_own_message(user, session, membership, db.session.get(Message, message_id),
+                                                      action="correct")
         screening = screen(session, membership, text)
         if screening.body == translation.body_source:
             db.session.rollback()

@@ -9,6 +9,7 @@
 //                    (the room's and the staff back-channel's)
 //   notices.js       the state line, room notice, moderators' notices, mute, queue count
 //   presence.js      who is here now
+//   own-messages.js  editing (within the window) and deleting one's own messages
 //   translations.js  interpreters' translations under their originals, the reader's choice
 //                    of which to see, the Translate and Correct forms, what is untranslated
 //   facilitation.js  phase, floor, balance, the facilitators' controls, my settings
@@ -25,6 +26,7 @@ import { startFacilitation } from "./room/facilitation.js";
 import { createFlags } from "./room/flags.js";
 import { createMessageList, createMessages } from "./room/message-list.js";
 import { createNotices } from "./room/notices.js";
+import { createOwnMessages } from "./room/own-messages.js";
 import { createPresence } from "./room/presence.js";
 import { createRenderer } from "./room/render.js";
 import { createStore } from "./room/store.js";
@@ -151,8 +153,12 @@ function startRoom(root) {
     list: $("staff-messages"), scroller: $("staff-scroller"), empty: $("staff-empty"),
   }) : null;
   const flags = createFlags({ t, request, store, rerender: (key) => messages.rerender(key) });
+  const ownMessages = createOwnMessages({
+    t, request, editMinutes: Number.parseInt(root.dataset.editMinutes, 10) || 0,
+    take: (message) => messages.upsert(message),
+  });
   const renderer = createRenderer({
-    t, myId, canWrite, canFlag, store, flags, formatTime, fullDate,
+    t, myId, canWrite, canFlag, store, flags, formatTime, fullDate, ownMessages,
     noticeKind: (key) => notices.kindFor(key),
   });
   const translations = createTranslations({
@@ -165,7 +171,7 @@ function startRoom(root) {
     },
   });
   const messages = createMessages({
-    store, renderer, translations, lists: { room: roomList, staff: staffList },
+    store, renderer, translations, ownMessages, lists: { room: roomList, staff: staffList },
     onAuthor: (author) => facilitation.learnNames([author]),
     onChanged: (key, message) => composer?.messageChanged(key, message),
     onFlag: (key) => flags.toggle(key),

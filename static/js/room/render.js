@@ -29,10 +29,11 @@ export function excerptOf(message) {
  * The message renderer.
  *
  * options: { t, myId, canWrite, canFlag, store, flags, noticeKind(key), formatTime(date),
- *            fullDate(date) }; flags tells whether a message was flagged and which flag
+ *            fullDate(date), ownMessages (room/own-messages.js) }; flags tells whether a message was flagged and which flag
  *            form is open (room/flags.js), noticeKind the latest notice about my message.
  */
-export function createRenderer({ t, myId, canWrite, canFlag, store, flags, noticeKind, formatTime, fullDate }) {
+export function createRenderer({ t, myId, canWrite, canFlag, store, flags, noticeKind, formatTime, fullDate,
+  ownMessages }) {
   /** A new <li> for a message. */
   function render(message) {
     const author = message.author || {};
@@ -75,6 +76,11 @@ export function createRenderer({ t, myId, canWrite, canFlag, store, flags, notic
       meta.append(mark);
     }
     const own = item.classList.contains("message-own");
+    if (message.edited_at && message.status !== "deleted") {
+      const edited = el("span", "message-edited", t("edited"));
+      edited.title = fullDate(new Date(message.edited_at));
+      meta.append(edited);
+    }
     if (message.status === "held") {
       meta.append(el("span", "message-flag badge", own ? t("awaitingReviewOwn") : t("awaitingReview")));
     }
@@ -96,11 +102,15 @@ export function createRenderer({ t, myId, canWrite, canFlag, store, flags, notic
     }
     if (message.status === "hidden" && !staffSeesHidden) {
       body.classList.add("message-withheld");
-      body.textContent = own && noticeKind(String(message.id)) === "rejected"
-        ? t("ownRejected") : t("hiddenByModerators");
+      const kind = own ? noticeKind(String(message.id)) : "";
+      body.textContent = kind === "rejected" ? t("ownRejected")
+        : kind === "held" && message.edited_at ? t("ownEditAwaitingReview") : t("hiddenByModerators");
     } else if (message.status === "redacted") {
       body.classList.add("message-withheld");
       body.textContent = t("messageRemoved");
+    } else if (message.status === "deleted") {
+      body.classList.add("message-withheld");
+      body.textContent = t("deletedByAuthor");
     } else {
       // The server's sanitized HTML (dialogue/sanitize.py): the one thing set as HTML.
       body.innerHTML = message.body_html || "";
@@ -120,8 +130,15 @@ export function createRenderer({ t, myId, canWrite, canFlag, store, flags, notic
     const key = String(message.id);
     const flaggable = canFlag && message.status === "visible" && !own;
     const openForm = flags.formFor(key);
+    const mine = own && ownMessages ? ownMessages.buttons(message) : [];
+    if (mine.length && message.status !== "visible") {
+      const actions = el("div", "message-actions");
+      actions.append(...mine);
+      item.append(actions);
+    }
     if ((canWrite || flaggable) && message.status === "visible") {
       const actions = el("div", "message-actions");
+      actions.append(...mine);
       if (canWrite) {
         const button = el("button", "button-link message-reply-button", t("reply"));
         button.type = "button";

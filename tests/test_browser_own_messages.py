@@ -1,0 +1,37 @@
+"""Authors' own messages in Chromium: an author edits and deletes a message and the other
+participant sees both live."""
+
+from __future__ import annotations
+
+import pytest
+
+from .factories import gen_room
+from .test_browser import visitors  # noqa: F401 (the fixture)
+
+pytestmark = [pytest.mark.browser, pytest.mark.live]
+
+
+def test_an_author_edits_and_deletes_and_the_other_side_sees_it_live(ctx, visitors):  # noqa: F811
+    room = gen_room(participants=2)
+    anahit, leyla = room.participants
+    a, b = visitors("author"), visitors("reader")
+    for visitor, person in ((a, anahit), (b, leyla)):
+        visitor.sign_in(person.user.email)
+        visitor.open_room(room.id)
+    a.write("We lived on the same street in 1987.")
+    b.page.wait_for_selector("#messages .message-body:has-text('same street in 1987')")
+    a.page.click("#messages li.message-own .message-edit-button")
+    a.page.fill("#messages .edit-form textarea", "We lived on the same street in 1986.")
+    a.page.click("#messages .edit-form button[type=submit]")
+    b.page.wait_for_selector("#messages .message-body:has-text('same street in 1986')", timeout=5_000)
+    assert b.page.locator("#messages li.message .message-edited").count() == 1
+    assert b.page.locator("#messages .message-edit-button").count() == 0, "only the author may edit"
+    b.shot("edited")
+    a.page.click("#messages li.message-own .message-delete-button")
+    a.page.wait_for_selector("#messages .delete-confirm")
+    a.shot("delete-question")
+    a.page.click("#messages .delete-confirm .button-danger")
+    b.page.wait_for_selector("#messages li.message[data-status=deleted]", timeout=5_000)
+    assert "1986" not in b.page.inner_text("#messages")
+    assert "1986" not in a.page.inner_text("#messages")
+    b.shot("deleted")
