@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import pytest
 
+from dialogue.extensions import db
+from dialogue.models import Membership, utcnow
+
 from .factories import gen_room
+from .helpers import release_database
 from .test_browser import visitors  # noqa: F401 (the fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
@@ -35,3 +39,36 @@ def test_an_author_edits_and_deletes_and_the_other_side_sees_it_live(ctx, visito
     assert "1986" not in b.page.inner_text("#messages")
     assert "1986" not in a.page.inner_text("#messages")
     b.shot("deleted")
+
+
+def test_a_moderator_mutes_from_the_room(ctx, visitors):  # noqa: F811
+    room = gen_room(participants=2)
+    anahit = room.participants[0]
+    p, m = visitors("participant"), visitors("moderator")
+    for visitor, person in ((p, anahit), (m, room.moderator)):
+        visitor.sign_in(person.user.email)
+        visitor.open_room(room.id)
+    p.write("A message the moderator acts on")
+    m.page.wait_for_selector("#messages li.message .message-moderate-button")
+    m.page.click("#messages li.message .message-moderate-button")
+    m.page.fill(".staff-menu input[type=text]", "Please take a break and read the ground rules")
+    m.page.select_option(".staff-menu select", "30")
+    m.shot("staff-menu")
+    m.page.click(".staff-menu button:nth-of-type(4)")
+    m.page.wait_for_selector(".staff-menu-status:not(:empty)")
+    # The participant is told, and their composer closes.
+    p.page.wait_for_selector("#message-input:disabled, #composer[data-closed], #composer-note:has-text('30')",
+                             timeout=5_000)
+    release_database()
+    membership = db.session.get(Membership, anahit.membership.id)
+    db.session.refresh(membership)
+    assert membership.muted_until is not None
+    minutes = (membership.muted_until - utcnow()).total_seconds() / 60
+    assert 28 < minutes <= 30
+    # The button closes the open panel; Escape closes it too, and the keyboard returns to its button.
+    m.page.click("#messages li.message .message-moderate-button")
+    m.page.wait_for_selector(".staff-menu", state="detached")
+    m.page.click("#messages li.message .message-moderate-button")
+    m.page.keyboard.press("Escape")
+    m.page.wait_for_selector(".staff-menu", state="detached")
+    assert m.page.evaluate("document.activeElement.classList.contains('message-moderate-button')")

@@ -606,3 +606,33 @@ def test_a_removed_moderators_queue_only_socket_stops_receiving_staff_events(ctx
     stays.wait_for("message", lambda m: m["id"] == held["id"] and m["status"] == "held")
     assert stays.sio.connected and stays.of("removed") == []
     assert goes.events[position:] == [], "nothing about the session reaches the removed moderator"
+
+
+def test_staff_hide_and_redact_from_the_room_through_the_queue(ctx, clients):
+    room = gen_room(participants=2)
+    room_clients = Everyone(clients, room)
+    hidden = send(room_clients.author, room.id, "Something against the ground rules")["message"]
+    secret = send(room_clients.author, room.id, "My cousin's address is zebra-street 4471")["message"]
+    refused = room_clients.other.call("moderate", {"message_id": hidden["id"], "action": "hide", "reason": "No"})
+    assert refused["error"]["code"] == "forbidden"
+    assert room_clients.moderator.call("moderate", {"message_id": hidden["id"], "action": "hide"})["error"][
+        "code"] == "invalid", "a reason is required"
+    assert room_clients.moderator.call("moderate", {"message_id": hidden["id"], "action": "ban",
+                                                    "reason": "x"})["error"]["code"] == "invalid"
+    answer = room_clients.moderator.call("moderate", {"message_id": hidden["id"], "action": "hide",
+                                                      "reason": "Against the ground rules"})
+    assert answer["ok"] and answer["item"]["status"] == "rejected"
+    assert {"kind": "staff"} in answer["item"]["reasons"]
+    redacted = room_clients.facilitator.call("moderate", {"message_id": secret["id"], "action": "redact",
+                                                          "reason": "Could identify a person"})
+    assert redacted["ok"] and redacted["item"]["status"] == "redacted"
+    for client in (room_clients.author, room_clients.other, room_clients.observer):
+        assert client.wait_for("message_updated", lambda m: m["id"] == hidden["id"])["status"] == "hidden"
+        got = client.wait_for("message_updated", lambda m: m["id"] == secret["id"])
+        assert got["status"] == "redacted" and got["body_html"] == ""
+    notices = room_clients.author.of("notice")
+    assert {"kind": "rejected", "message_id": hidden["id"], "reason": "Against the ground rules"} in notices
+    again = room_clients.moderator.call("moderate", {"message_id": hidden["id"], "action": "hide", "reason": "x"})
+    assert again["error"]["code"] == "conflict"
+    actions = {e.action for e in stored(select(AuditEntry).where(AuditEntry.session_id == room.id))}
+    assert {"reject", "redact"} <= actions

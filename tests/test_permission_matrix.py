@@ -51,6 +51,7 @@ MATRIX = {
     # On one's own message where one has one (participant, moderator, facilitator), else on another's.
     "edit": ("forbidden", "forbidden", "forbidden", "forbidden", "forbidden", OK, OK, OK, "forbidden"),
     "delete": ("forbidden", "forbidden", "forbidden", "forbidden", "forbidden", OK, OK, OK, "forbidden"),
+    "moderate": ("forbidden", "forbidden", "forbidden", "forbidden", "forbidden", "forbidden", OK, OK, OK),
 }
 # Events the server handles that are not requests of a client.
 NOT_REQUESTS = {"connect", "disconnect", "*"}
@@ -114,6 +115,10 @@ def _payload(event: str, scene: dict, actor: str = "") -> dict:
         if event == "decide":
             return {"item_id": item.id, "action": "approve"}
         return {"item_id": item.id}
+    if event == "moderate":
+        author = db.session.get(User, scene["author_id"])
+        message, _created = messages.send_message(author, room_id, uuid.uuid4().hex, "Hide me")
+        return {"message_id": message.id, "action": "hide", "reason": "Off topic"}
     if event in ("translate", "translation_edit"):
         author = db.session.get(User, scene["author_id"])
         message, _created = messages.send_message(author, room_id, uuid.uuid4().hex, "A message to translate", lang="en")

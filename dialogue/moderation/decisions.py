@@ -19,7 +19,15 @@ from ..models import (
 from ..writes import next_seq, session_write
 from .audit import audit, reason_text
 from .people import membership_of
-from .queue import OPEN_STATUSES, item_in, notify_item, parse_item_id, queue_item_object
+from .queue import (
+    OPEN_STATUSES,
+    enqueue,
+    item_in,
+    notify_item,
+    parse_item_id,
+    parse_message_id,
+    queue_item_object,
+)
 
 DECISIONS = ("approve", "reject", "redact", "escalate")
 
@@ -137,6 +145,37 @@ def _apply_decision(session, item: QueueItem, message: Message, user: User, acti
     item.proposed_action = None
     audit(session.id, user.id, action, target_type="message", target_id=message.id, reason=reason)
     notify_item(session, item)
+
+
+ROOM_ACTIONS = {"hide": "reject", "redact": "redact"}
+
+
+def act_on_message(user: User, message_id, action, reason=None) -> dict:
+    """Staff hide or redact a message straight from the room. It goes through the review queue
+    (an item is opened for it if none is open), so the decision is audited, tells its author,
+    and follows the two-key rule exactly as a decision taken on the queue page."""
+    if action not in ROOM_ACTIONS:
+        raise DialogueError("invalid", _("action must be one of: %(a)s.", a=", ".join(ROOM_ACTIONS)))
+    message_id = parse_message_id(message_id)
+    reason_text(reason, required=True)
+    found = db.session.get(Message, message_id)
+    if found is None:
+        raise DialogueError("not_found")
+    with session_write(found.session_id) as session:
+        permissions.require_staff(user, session)
+        message = db.session.get(Message, message_id)
+        if message.channel != "room":
+            raise DialogueError("not_found")
+        if message.status in ("redacted", "deleted") or (action == "hide" and message.status == "hidden"):
+            raise DialogueError("conflict", _("This message is already out of view."))
+        item = db.session.scalar(select(QueueItem).where(QueueItem.message_id == message.id))
+        if item is None or item.status not in OPEN_STATUSES:
+            item = enqueue(session, message, [{"kind": "staff"}], user.id)
+            if item.status not in OPEN_STATUSES:  # decided before: staff look at it again
+                item.status, item.updated_at = "pending", utcnow()
+        db.session.commit()
+        item_id = item.id
+    return decide(user, item_id, ROOM_ACTIONS[action], reason)
 
 
 def decide_many(user: User, item_ids, action, reason=None) -> list[dict]:

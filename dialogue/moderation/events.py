@@ -56,6 +56,13 @@ def decide(user: User, payload: dict) -> dict:
     return {"item": decisions.decide(user, payload.get("item_id"), payload.get("action"), payload.get("reason"))}
 
 
+@client_event("moderate")
+def moderate(user: User, payload: dict) -> dict:
+    """Staff hide or redact a message from the room (through the review queue, as `decide`)."""
+    return {"item": decisions.act_on_message(user, payload.get("message_id"), payload.get("action"),
+                                             payload.get("reason"))}
+
+
 @client_event("sanction")
 def sanction(user: User, payload: dict) -> dict:
     """Staff warn, mute, unmute or remove a member; the member receives a `notice` (or

@@ -19,21 +19,11 @@ from ..models import (
 from ..writes import session_write
 from .audit import audit, reason_text
 from .decisions import set_status
-from .queue import enqueue
+from .queue import enqueue, parse_message_id
+
+__all__ = ["FLAG_REASONS", "flag", "parse_message_id"]
 
 FLAG_REASONS = ("incitement", "hate", "personal_attack", "identifying_info", "off_topic", "spam", "other")
-
-
-def parse_message_id(value) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        raise DialogueError("invalid", _("message_id must be a message id."))
-    try:
-        number = int(value)
-    except ValueError:
-        raise DialogueError("not_found") from None
-    if not 0 < number < 2**63:
-        raise DialogueError("not_found")
-    return number
 
 
 def flag(user: User, message_id, reason, note=None) -> None:

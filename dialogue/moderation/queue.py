@@ -175,3 +175,15 @@ def parse_item_id(value) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise DialogueError("invalid", _("item_id must be a queue item id."))
     return value
+
+
+def parse_message_id(value) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise DialogueError("invalid", _("message_id must be a message id."))
+    try:
+        number = int(value)
+    except ValueError:
+        raise DialogueError("not_found") from None
+    if not 0 < number < 2**63:
+        raise DialogueError("not_found")
+    return number

@@ -46,6 +46,9 @@ def room(session_id: str):
         materials=materials(session),
         can_staff_channel=permissions.can_use_staff_channel(membership),
         can_translate=permissions.can_translate(current_user, membership),
+        # Interpreters work from the list of what is untranslated; staff translate from messages.
+        translation_desk=permissions.can_translate(current_user, membership)
+        and not permissions.works_as_staff(current_user, membership),
         glossary=glossary_object(session) if permissions.can_translate(current_user, membership) else [],
         translation_view=current_user.translation_view or "mine",
         edit_minutes=current_app.config["DIALOGUE_EDIT_MINUTES"],

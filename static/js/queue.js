@@ -660,6 +660,8 @@ function startQueue(root) {
         item.textContent = t("reasonIdentifyingInfo", { kinds: joinList(kinds) });
       } else if (reason.kind === "premoderation") {
         item.textContent = t("reasonPremoderation");
+      } else if (reason.kind === "staff") {
+        item.textContent = t("reasonStaff");
       } else {
         item.textContent = String(reason.kind || "");
       }

@@ -9,6 +9,7 @@
 //                    (the room's and the staff back-channel's)
 //   notices.js       the state line, room notice, moderators' notices, mute, queue count
 //   presence.js      who is here now
+//   staff-actions.js the staff's Moderate panel on each message (hide, redact, warn, mute)
 //   own-messages.js  editing (within the window) and deleting one's own messages
 //   translations.js  interpreters' translations under their originals, the reader's choice
 //                    of which to see, the Translate and Correct forms, what is untranslated
@@ -29,6 +30,7 @@ import { createNotices } from "./room/notices.js";
 import { createOwnMessages } from "./room/own-messages.js";
 import { createPresence } from "./room/presence.js";
 import { createRenderer } from "./room/render.js";
+import { createStaffActions } from "./room/staff-actions.js";
 import { createStore } from "./room/store.js";
 import { createTranslations } from "./room/translations.js";
 
@@ -157,8 +159,12 @@ function startRoom(root) {
     t, request, editMinutes: Number.parseInt(root.dataset.editMinutes, 10) || 0,
     take: (message) => messages.upsert(message),
   });
+  const staffActions = isStaff ? createStaffActions({
+    t, request, sessionId, myId, queueUrl: root.dataset.queueUrl,
+    take: (message) => messages.upsert(message),
+  }) : null;
   const renderer = createRenderer({
-    t, myId, canWrite, canFlag, store, flags, formatTime, fullDate, ownMessages,
+    t, myId, canWrite, canFlag, store, flags, formatTime, fullDate, ownMessages, staffActions,
     noticeKind: (key) => notices.kindFor(key),
   });
   const translations = createTranslations({
@@ -171,7 +177,7 @@ function startRoom(root) {
     },
   });
   const messages = createMessages({
-    store, renderer, translations, ownMessages, lists: { room: roomList, staff: staffList },
+    store, renderer, translations, ownMessages, staffActions, lists: { room: roomList, staff: staffList },
     onAuthor: (author) => facilitation.learnNames([author]),
     onChanged: (key, message) => composer?.messageChanged(key, message),
     onFlag: (key) => flags.toggle(key),

@@ -114,8 +114,8 @@ export function createMessageList({ list, scroller, empty, newMessages = null })
  * onChanged is called after a message was taken (a composer replying to it may follow),
  * onFlag and onReply when its Flag or Reply button is pressed.
  */
-export function createMessages({ store, renderer, lists, translations, ownMessages, onAuthor, onChanged, onFlag,
-  onReply }) {
+export function createMessages({ store, renderer, lists, translations, ownMessages, staffActions, onAuthor,
+  onChanged, onFlag, onReply }) {
   /** Insert or replace a message by id. New messages are placed in the order they were
       written (by id); a change (approved, hidden, redacted) replaces the message where it
       is, so a moderation notice stays next to what it answered. */
@@ -196,7 +196,7 @@ export function createMessages({ store, renderer, lists, translations, ownMessag
   }
 
   lists.room.element.addEventListener("click", (event) => {
-    if (translations.onClick(event) || ownMessages?.onClick(event)) {
+    if (translations.onClick(event) || ownMessages?.onClick(event) || staffActions?.onClick(event)) {
       return;
     }
     const flagButton = event.target.closest(".message-flag-button");

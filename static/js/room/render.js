@@ -29,11 +29,12 @@ export function excerptOf(message) {
  * The message renderer.
  *
  * options: { t, myId, canWrite, canFlag, store, flags, noticeKind(key), formatTime(date),
- *            fullDate(date), ownMessages (room/own-messages.js) }; flags tells whether a message was flagged and which flag
+ *            fullDate(date), ownMessages (room/own-messages.js), staffActions
+ *            (room/staff-actions.js, for staff only) }; flags tells whether a message was flagged and which flag
  *            form is open (room/flags.js), noticeKind the latest notice about my message.
  */
 export function createRenderer({ t, myId, canWrite, canFlag, store, flags, noticeKind, formatTime, fullDate,
-  ownMessages }) {
+  ownMessages, staffActions }) {
   /** A new <li> for a message. */
   function render(message) {
     const author = message.author || {};
@@ -50,6 +51,9 @@ export function createRenderer({ t, myId, canWrite, canFlag, store, flags, notic
     }
     if (author.id !== undefined && String(author.id) === myId) {
       item.classList.add("message-own");
+    }
+    if (author.id !== undefined) {
+      item.dataset.authorId = String(author.id);
     }
 
     const meta = el("p", "message-meta");
@@ -130,7 +134,8 @@ export function createRenderer({ t, myId, canWrite, canFlag, store, flags, notic
     const key = String(message.id);
     const flaggable = canFlag && message.status === "visible" && !own;
     const openForm = flags.formFor(key);
-    const mine = own && ownMessages ? ownMessages.buttons(message) : [];
+    const mine = [...(own && ownMessages ? ownMessages.buttons(message) : []),
+      ...(staffActions ? staffActions.buttons(message) : [])];
     if (mine.length && message.status !== "visible") {
       const actions = el("div", "message-actions");
       actions.append(...mine);
