@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from sqlalchemy import event
+from sqlalchemy import event, func
 from sqlalchemy.engine import Engine
 
 
@@ -21,6 +21,18 @@ def _sqlite_connect(dbapi_connection, connection_record) -> None:
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.close()
+    # Unicode case folding for searches (SQLite's lower() knows only ASCII): see casefolded().
+    dbapi_connection.create_function("dialogue_casefold", 1, _casefold, deterministic=True)
+
+
+def _casefold(value):
+    return value.casefold() if isinstance(value, str) else value
+
+
+def casefolded(column, dialect_name: str):
+    """A column's text case-folded in SQL, alike on SQLite (a Python function registered on each
+    connection) and PostgreSQL (lower(), which follows Unicode there)."""
+    return func.dialogue_casefold(column) if dialect_name == "sqlite" else func.lower(column)
 
 
 @event.listens_for(Engine, "begin")

@@ -75,7 +75,7 @@ DEFAULT_RULES = {
 # The events counted per member, and the rule each one counts against.
 LIMITED_EVENTS = {"send": "send", "flag": "flag", "hand": "hand", "join": "join", "history": "history",
                   "translate": "translation", "translation_edit": "edit", "untranslated": "history",
-                  "edit": "edit", "delete": "edit"}
+                  "edit": "edit", "delete": "edit", "search": "history"}
 NOTICE_WINDOW = timedelta(hours=1)
 
 

@@ -51,6 +51,7 @@ MATRIX = {
     # On one's own message where one has one (participant, moderator, facilitator), else on another's.
     "edit": ("forbidden", "forbidden", "forbidden", "forbidden", "forbidden", OK, OK, OK, "forbidden"),
     "delete": ("forbidden", "forbidden", "forbidden", "forbidden", "forbidden", OK, OK, OK, "forbidden"),
+    "search": ("forbidden", "forbidden", "forbidden", OK, OK, OK, OK, OK, OK),
     "moderate": ("forbidden", "forbidden", "forbidden", "forbidden", "forbidden", "forbidden", OK, OK, OK),
 }
 # Events the server handles that are not requests of a client.
@@ -145,6 +146,7 @@ def _payload(event: str, scene: dict, actor: str = "") -> dict:
         "balance": {"session_id": room_id},
         "untranslated": {"session_id": room_id, "lang": "az"},
         "preferences": {"translation_view": "all"},
+        "search": {"session_id": room_id, "q": "hello"},
         "glossary": {"session_id": room_id},
     }[event]
 

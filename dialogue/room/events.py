@@ -18,7 +18,7 @@ from ..models import DialogueSession, User
 from ..protocol import me_object, message_object
 from ..realtime import presence
 from ..realtime.sockets import client_event, session_id_field
-from . import messages, translations
+from . import messages, search, translations
 
 
 @client_event("join")
@@ -90,6 +90,13 @@ def delete(user: User, payload: dict) -> dict:
     """Its author deletes a message; readers receive `message_updated` with status `deleted`."""
     message = messages.delete_message(user, payload.get("message_id"))
     return {"message": message_object(message.membership.session, message)}
+
+
+@client_event("search")
+def search_messages(user: User, payload: dict) -> dict:
+    """A member searches the session's messages they may see, as plain text, newest first."""
+    session = db.session.get(DialogueSession, session_id_field(payload))
+    return search.search(user, session, payload.get("q"), payload.get("before"))
 
 
 @client_event("translate")

@@ -21,6 +21,7 @@ from ..moderation.screening import Screening, screen
 from ..protocol import message_object
 from ..sanitize import render_message
 from ..writes import next_seq, session_write
+from .search import notify_mentions
 
 __all__ = ["default_lang", "delete_message", "edit_message", "existing_message", "history", "parse_client_id", "parse_lang", "parse_message_id",
            "parse_since", "send_message"]
@@ -111,6 +112,7 @@ def send_message(user: User, session_id, client_id, body, reply_to=None, channel
             return first, False
         record.message_created(session, message)
         audience.message(session, message)
+        notify_mentions(session, message)
         if screening.reasons:
             enqueue(session, message, screening.reasons, user.id)
         db.session.commit()

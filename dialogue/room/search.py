@@ -1,0 +1,70 @@
+"""Searching a session's messages, and the @mentions in a new message."""
+
+from __future__ import annotations
+
+import re
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from .. import audience, permissions
+from ..database import casefolded
+from ..errors import DialogueError
+from ..extensions import db
+from ..models import DialogueSession, Membership, Message, User
+from ..protocol import member_object, message_object
+
+MAX_QUERY = 100
+RESULTS = 50
+
+
+def search(user: User, session: DialogueSession | None, query, before=None) -> dict:
+    """The caller's view of the session's messages whose text contains `query` (case folded,
+    matched as plain text: no wildcards, no patterns), newest first, 50 at a time."""
+    membership = permissions.require_view(user, session)
+    if not isinstance(query, str) or not query.strip():
+        raise DialogueError("empty")
+    query = query.strip()
+    if len(query) > MAX_QUERY:
+        raise DialogueError("too_long", _("A search is at most %(n)d characters.", n=MAX_QUERY))
+    dialect = db.session.get_bind().dialect.name
+    statement = (select(Message).where(
+        Message.session_id == session.id, permissions.message_visibility_clause(user, membership),
+        Message.status.in_(("visible", "held")),
+        casefolded(Message.body_source, dialect).contains(query.casefold(), autoescape=True)))
+    if before is not None:
+        if isinstance(before, bool) or not isinstance(before, int):
+            raise DialogueError("invalid", _("before must be a message id."))
+        statement = statement.where(Message.id < before)
+    rows = list(db.session.scalars(statement.order_by(Message.id.desc()).limit(RESULTS + 1)))
+    staff_view = permissions.sees_staff_view(user, membership)
+    visible = [m for m in rows[:RESULTS] if message_object(session, m, staff_view=staff_view)["body_html"]]
+    return {"query": query, "messages": [message_object(session, m, staff_view=staff_view) for m in visible],
+            "more": len(rows) > RESULTS}
+
+
+def mentioned(session: DialogueSession, message: Message) -> list[Membership]:
+    """The current members a message names with @ and their session name (not its author)."""
+    text = message.body_source.casefold()
+    if "@" not in text:
+        return []
+    members = db.session.scalars(select(Membership).where(Membership.session_id == session.id,
+                                                          Membership.revoked_at.is_(None))).all()
+    found = []
+    for member in sorted(members, key=lambda m: -len(m.display_name)):
+        name = member.display_name.casefold()
+        if member.user_id != message.author_id and re.search(
+                r"(?<![\w@])@" + re.escape(name) + r"(?!\w)", text):
+            found.append(member)
+    return found
+
+
+def notify_mentions(session: DialogueSession, message: Message) -> None:
+    """After commit, tell each member a public message mentions (and only them) that it does.
+    A held message mentions nobody until a moderator approves it."""
+    if message.channel != "room" or message.status != "visible" or message.translation_of_id is not None:
+        return
+    by = member_object(session, message.membership)
+    for member in mentioned(session, message):
+        audience.to_member(session.id, member.user_id, "mention",
+                           {"session_id": session.id, "message_id": message.id, "by": by})
