@@ -9,7 +9,7 @@ from dialogue.extensions import db
 from dialogue.models import Membership, utcnow
 
 from .factories import gen_room
-from .helpers import release_database
+from .helpers import release_database, wait_until
 from .test_browser import visitors  # noqa: F401 (the fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
@@ -72,3 +72,48 @@ def test_a_moderator_mutes_from_the_room(ctx, visitors):  # noqa: F811
     m.page.keyboard.press("Escape")
     m.page.wait_for_selector(".staff-menu", state="detached")
     assert m.page.evaluate("document.activeElement.classList.contains('message-moderate-button')")
+
+
+def test_the_tab_title_counts_unread_and_a_mention_notifies_only_its_target(ctx, visitors):  # noqa: F811
+    room = gen_room(participants=3)
+    anahit, leyla, third = room.participants
+    a, b, c = visitors("writer"), visitors("named"), visitors("bystander")
+    for visitor in (b, c):
+        visitor.context.grant_permissions(["notifications"])
+        # Record notifications instead of showing them.
+        visitor.page.add_init_script("""
+            window.__notices = [];
+            window.Notification = class { constructor(title, options) { window.__notices.push(title); }
+              static get permission() { return "granted"; } static requestPermission() { return "granted"; } };
+        """)
+    for visitor, person in ((a, anahit), (b, leyla), (c, third)):
+        visitor.sign_in(person.user.email)
+        visitor.open_room(room.id)
+    base = b.page.title()
+    # The named reader's page goes to the background.
+    for visitor in (b, c):
+        visitor.page.evaluate("""() => {
+            Object.defineProperty(document, "visibilityState", { value: "hidden", configurable: true });
+            document.dispatchEvent(new Event("visibilitychange"));
+        }""")
+    a.write("A first thought")
+    a.write(f"And a question for @{leyla.name}: what do you remember?")
+    wait_until(lambda: b.page.title().startswith("(2) "), message="the title counts two unread")
+    assert b.page.title() == "(2) " + base
+    wait_until(lambda: b.page.evaluate("window.__notices.length") == 1, message="one notification")
+    assert leyla.name not in b.page.evaluate("window.__notices[0]") and anahit.name in b.page.evaluate(
+        "window.__notices[0]")
+    wait_until(lambda: c.page.title().startswith("(2) "), message="the bystander's title counts too")
+    assert c.page.evaluate("window.__notices.length") == 0, "only the member mentioned is notified"
+    assert b.page.locator("#messages .unread-divider").count() == 1
+    # Coming back reads them.
+    b.page.evaluate("""() => {
+        Object.defineProperty(document, "visibilityState", { value: "visible", configurable: true });
+        document.dispatchEvent(new Event("visibilitychange"));
+    }""")
+    wait_until(lambda: b.page.title() == base, message="coming back reads them")
+    # Search finds a message as plain text.
+    b.page.fill("#search-input", "WHAT DO YOU")
+    b.page.press("#search-input", "Enter")
+    b.page.wait_for_selector("#search-results li")
+    assert "what do you remember" in b.page.inner_text("#search-results")

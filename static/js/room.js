@@ -10,6 +10,8 @@
 //   notices.js       the state line, room notice, moderators' notices, mute, queue count
 //   presence.js      who is here now
 //   staff-actions.js the staff's Moderate panel on each message (hide, redact, warn, mute)
+//   attention.js     unread count in the title, the unread divider, mention notifications
+//   search.js        searching the session's messages
 //   own-messages.js  editing (within the window) and deleting one's own messages
 //   translations.js  interpreters' translations under their originals, the reader's choice
 //                    of which to see, the Translate and Correct forms, what is untranslated
@@ -21,15 +23,17 @@
 // message's body_html, which the server sanitized.
 
 import { dateFormats, translator } from "./common.js";
+import { createAttention } from "./room/attention.js";
 import { createRoomComposer, createStaffComposer } from "./room/channels.js";
 import { createConnection } from "./room/connection.js";
 import { startFacilitation } from "./room/facilitation.js";
 import { createFlags } from "./room/flags.js";
-import { createMessageList, createMessages } from "./room/message-list.js";
+import { createMessageList, createMessages, focusMessage } from "./room/message-list.js";
 import { createNotices } from "./room/notices.js";
 import { createOwnMessages } from "./room/own-messages.js";
 import { createPresence } from "./room/presence.js";
 import { createRenderer } from "./room/render.js";
+import { createSearch } from "./room/search.js";
 import { createStaffActions } from "./room/staff-actions.js";
 import { createStore } from "./room/store.js";
 import { createTranslations } from "./room/translations.js";
@@ -184,6 +188,15 @@ function startRoom(root) {
     onReply: (key) => composer?.setReply(key),
   });
 
+  const attention = createAttention({
+    t, myId, store, list: $("messages"), isNearBottom: () => roomList.isNearBottom(),
+    notifyButton: $("notifications-button"), notifyState: $("notifications-state"),
+  });
+  createSearch({
+    t, sessionId, request, form: $("search-form"), input: $("search-input"), results: $("search-results"),
+    status: $("search-status"), focusMessage,
+  });
+
   function onLiveMessage(message) {
     if (!message || message.session_id !== sessionId) {
       return;
@@ -192,6 +205,7 @@ function startRoom(root) {
     const list = staffMessage ? staffList : roomList;
     const atBottom = list ? list.isNearBottom() : true;
     messages.upsert(message);
+    attention.onMessage(message);
     connection.sawLive(message.seq);
     if (staffMessage) {
       if (atBottom && list) {
@@ -228,6 +242,7 @@ function startRoom(root) {
     sessionState: () => sessionState,
     onSent: (message) => {
       messages.upsert(message);
+      attention.onSent();
       roomList.scrollToBottom();
     },
   });
@@ -258,6 +273,11 @@ function startRoom(root) {
     }
   });
   connection.on("notice", (payload) => notices.onNotice(payload));
+  connection.on("mention", (payload) => {
+    if (payload && payload.session_id === sessionId) {
+      attention.onMention(payload);
+    }
+  });
   connection.on("queue_item", (item) => notices.onQueueItem(item));
 
   connection.start();
