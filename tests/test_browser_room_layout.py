@@ -7,7 +7,6 @@ import uuid
 
 import pytest
 
-from dialogue.facilitation import agenda
 from dialogue.room.messages import send_message
 
 from .factories import gen_room
@@ -19,7 +18,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.live]
 
 def _long_room():
     room = gen_room(participants=2)
-    agenda.apply_template(room.facilitator.user, room.id, "memory") if hasattr(agenda, "apply_template") else None
     for index in range(60):
         person = room.participants[index % 2]
         send_message(person.user, room.id, uuid.uuid4().hex, f"Message number {index} about what we remember.")
