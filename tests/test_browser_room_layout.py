@@ -49,7 +49,8 @@ def test_the_keyboard_reaches_the_composer_in_three_tabs(ctx, visitors):  # noqa
     visitor.open_room(room.id)
     visitor.page.wait_for_selector("#messages li.message:nth-child(60)")
     visitor.page.evaluate("document.activeElement.blur(); window.scrollTo(0, 0)")
-    for presses in range(1, 4):
+    presses = 0
+    for presses in range(1, 4):  # noqa: B007 (read after the loop)
         visitor.page.keyboard.press("Tab")
         if visitor.page.evaluate("document.activeElement.id") == "message-input":
             break
