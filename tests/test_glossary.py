@@ -199,7 +199,7 @@ def test_the_glossary_page_in_each_language_shows_every_form_in_all_four_languag
         "Authorization": f"Bearer {token}", "Accept-Language": language})
     assert page.status_code == 200
     body = page.get_data(as_text=True)
-    assert f'<html lang="{language}">' in body
+    assert f'<html lang="{language}" dir="ltr"' in body
     for entry in glossary.glossary_object(room.session):
         for lang in LANGS:
             for side in ("a", "b"):

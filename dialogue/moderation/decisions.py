@@ -154,7 +154,7 @@ def act_on_message(user: User, message_id, action, reason=None) -> dict:
     """Staff hide or redact a message straight from the room. It goes through the review queue
     (an item is opened for it if none is open), so the decision is audited, tells its author,
     and follows the two-key rule exactly as a decision taken on the queue page."""
-    if action not in ROOM_ACTIONS:
+    if not isinstance(action, str) or action not in ROOM_ACTIONS:
         raise DialogueError("invalid", _("action must be one of: %(a)s.", a=", ".join(ROOM_ACTIONS)))
     message_id = parse_message_id(message_id)
     reason_text(reason, required=True)
