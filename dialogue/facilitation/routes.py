@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from .. import permissions
@@ -171,7 +172,9 @@ def start_glossary(session_id: str):
     except DialogueError as error:
         flash_refusal(error)
     else:
-        flash(_("The glossary now starts from the platform's list (%(n)d entries); edit it as you need.", n=copied))
+        flash(ngettext("The glossary now starts from the platform's list (%(num)d entry); edit it as you need.",
+                       "The glossary now starts from the platform's list (%(num)d entries); edit it as you need.",
+                       copied))
     return _back(session_id)
 
 
