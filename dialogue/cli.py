@@ -11,15 +11,15 @@ import click
 from flask import Flask, current_app
 from sqlalchemy import select
 
-from . import permissions, record, server
+from . import record, server
 from .auth import accounts
 from .errors import DialogueError
 from .extensions import db
 from .models import PLATFORM_ROLES, DialogueSession, User
 from .moderation import words as watched_words
 from .moderation.wordlist import starter_terms, to_csv
-from .sessions import actions as dialogues
 from .sessions import retention
+from .sessions.demo import create_demo
 from .transcripts.build import build
 from .transcripts.formats import RENDERERS
 
@@ -55,7 +55,8 @@ def register_commands(app: Flask) -> None:
     @click.option("--base-url", default=lambda: os.environ.get("DIALOGUE_BASE_URL", "http://127.0.0.1:5000"),
                   show_default="http://127.0.0.1:5000")
     def demo(participants: int, as_json: bool, base_url: str) -> None:
-        """Create a live demo session with a facilitator, a moderator and N participants."""
+        """Create a live demo session: a facilitator, a moderator, an interpreter and N participants,
+        the first agenda phase open, a sample exchange and one message held for review."""
         server.upgrade_schema()
         watched_words.ensure_starter_words()
         result = create_demo(participants, base_url.rstrip("/"))
@@ -63,9 +64,11 @@ def register_commands(app: Flask) -> None:
             click.echo(json.dumps(result, ensure_ascii=False))
             return
         click.echo(f"Demo session: {result['url']}")
-        for person in [result["facilitator"], result["moderator"], *result["participants"]]:
+        for person in [result["facilitator"], result["moderator"], result["interpreter"], *result["participants"]]:
             side = f", {person['side']}" if person["side"] else ""
             click.echo(f"  {person['role']:<12} {person['name']}{side}: {person['email']} / {person['password']}")
+        click.echo("The first phase of the agenda is open, with a sample exchange; one message waits for "
+                   "the moderator in the review queue.")
 
     users = click.Group("users", help="Manage accounts.")
     app.cli.add_command(users)
@@ -265,43 +268,3 @@ def register_transcript_commands(app: Flask) -> None:
         else:
             click.echo(RENDERERS[fmt](document), nl=False)
 
-
-DEMO_DESCRIPTION = (
-    "A demonstration of a facilitated dialogue on memory, recognition and reconciliation. "
-    "People from both societies share what the war has meant for their families, listen to "
-    "each other, and look for what they can recognise together. Nothing here is real."
-)
-
-
-def create_demo(participants: int, base_url: str) -> dict:
-    """Create demo accounts and a live session; return the logins as protocol.md's demo JSON."""
-    suffix = secrets.token_hex(4)
-
-    def person(role: str, name: str, platform_role: str) -> tuple[User, dict]:
-        password = secrets.token_urlsafe(12)
-        email = f"demo-{name.lower().replace(' ', '-')}-{suffix}@example.org"
-        user = accounts.create_user(email, f"Demo {name}", password, platform_role)
-        _token, plaintext = accounts.create_api_token(user, "demo")
-        return user, {"id": user.id, "member_id": None, "name": name, "email": email, "password": password,
-                      "token": plaintext, "role": role, "side": None}
-
-    facilitator, facilitator_json = person("facilitator", "Facilitator", "facilitator")
-    session = dialogues.create_session(
-        facilitator, title="Memory, recognition and reconciliation (demo)", description=DEMO_DESCRIPTION,
-        facilitator_name="Facilitator")
-    facilitator_json["member_id"] = permissions.current_membership(facilitator, session).public_id
-    moderator, moderator_json = person("moderator", "Moderator", "moderator")
-    moderator_json["member_id"] = dialogues.add_member(session, moderator, display_name="Moderator",
-                                                       role="moderator", side=None).public_id
-    people = []
-    for index in range(participants):
-        side = "ab"[index % 2]
-        name = f"Participant {index + 1}"
-        user, info = person("participant", name, "participant")
-        info["member_id"] = dialogues.add_member(session, user, display_name=name, role="participant",
-                                                 side=side).public_id
-        info["side"] = session.side_label(side)
-        people.append(info)
-    dialogues.change_state(facilitator, session.id, "start")
-    return {"session_id": session.id, "url": f"{base_url}/s/{session.id}",
-            "facilitator": facilitator_json, "moderator": moderator_json, "participants": people}

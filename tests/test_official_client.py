@@ -66,13 +66,13 @@ def test_demo_json_gives_working_logins_and_tokens(live_server, database_url):
                           "--base-url", live_server.url], capture_output=True, text=True, env=env, timeout=120)
     assert out.returncode == 0, out.stderr
     demo = json.loads(out.stdout)
-    assert set(demo) == {"session_id", "url", "facilitator", "moderator", "participants"}
+    assert set(demo) == {"session_id", "url", "facilitator", "moderator", "interpreter", "participants"}
     assert demo["url"] == f"{live_server.url}/s/{demo['session_id']}"
-    people = [demo["facilitator"], demo["moderator"], *demo["participants"]]
+    people = [demo["facilitator"], demo["moderator"], demo["interpreter"], *demo["participants"]]
     for person in people:
         assert set(person) == {"id", "member_id", "name", "email", "password", "token", "side", "role"}
         assert isinstance(person["id"], int) and isinstance(person["member_id"], str)
-    assert [p["role"] for p in people] == ["facilitator", "moderator"] + ["participant"] * 4
+    assert [p["role"] for p in people] == ["facilitator", "moderator", "interpreter"] + ["participant"] * 4
     assert sorted(p["side"] for p in demo["participants"]) == ["Armenia", "Armenia", "Azerbaijan", "Azerbaijan"]
 
     # Every login works on /login, and the room page opens for it.

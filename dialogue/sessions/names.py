@@ -36,9 +36,10 @@ def clean_display_name(display_name) -> str:
 
 
 def suggest_name(session: DialogueSession, side: str | None) -> str:
-    """A neutral pseudonym suggestion, such as "Participant 7"."""
+    """A neutral pseudonym suggestion, such as "Participant 7", numbered from 1 for the
+    session's first participant (facilitators, moderators and others do not count)."""
     count = db.session.scalar(select(func.count()).select_from(Membership).where(
-        Membership.session_id == session.id)) or 0
+        Membership.session_id == session.id, permissions.speakers_clause())) or 0
     for n in range(count + 1, count + 200):
         candidate = _("Participant %(n)d", n=n)
         if not name_taken(session, candidate):

@@ -104,6 +104,7 @@ function startRoom(root) {
         notices.hideRoomNotice();
         if (answer.me && typeof answer.me === "object") {
           facilitation.applyMe(answer.me);
+          presence.setMe(answer.me);
           translations.setView(answer.me.translation_view, false);
           if ("muted_until" in answer.me) {
             notices.setMuted(answer.me.muted_until);
