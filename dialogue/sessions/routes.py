@@ -226,7 +226,7 @@ def invitation(token: str):
     if form.validate_on_submit():
         try:
             dialogues.accept_invitation(current_user, token, form.display_name.data, form.accept_rules.data,
-                                        naming=form.naming.data, include=bool(form.include.data))
+                                        naming=form.naming.data, include=form.included())
         except DialogueError as error:
             field = form.accept_rules if error.code == "invalid" and not form.accept_rules.data else form.display_name
             field.errors.append(error.to_answer()["error"]["message"])
