@@ -88,6 +88,8 @@ def from_environment(instance_path: str) -> dict:
         "DIALOGUE_NUDGE_SECONDS": _seconds("DIALOGUE_NUDGE_SECONDS", 15),
         # Days after a session ends before its members' personal data is removed (None: kept).
         "DIALOGUE_RETENTION_DAYS": _positive_int(os.environ.get("DIALOGUE_RETENTION_DAYS")),
+        # Minutes after a session ends in which its facilitators may reopen it (a mistaken end).
+        "DIALOGUE_REOPEN_MINUTES": _positive_int(os.environ.get("DIALOGUE_REOPEN_MINUTES"), 1440) or 10,
         # Reverse proxies in front (nginx): the client's address comes from X-Forwarded-For.
         "DIALOGUE_PROXY_COUNT": _positive_int(os.environ.get("DIALOGUE_PROXY_COUNT")) or 0,
         # Rate limits that differ from the defaults (dialogue/ratelimit.py), e.g. "send=5/5second".

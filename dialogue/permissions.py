@@ -7,7 +7,7 @@ says about itself or what a socket remembered from an earlier event.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import select, true
@@ -47,18 +47,12 @@ STAFF_PLATFORM_ROLES = ("admin", "facilitator", "moderator")
 
 def current_membership(user: User, session: DialogueSession) -> Membership | None:
     """Return the user's current (not revoked) membership of the session, if any."""
-    return db.session.scalar(
-        select(Membership).where(
-            Membership.session_id == session.id,
-            Membership.user_id == user.id,
-            Membership.revoked_at.is_(None),
-        )
-    )
+    return db.session.scalar(select(Membership).where(
+        Membership.session_id == session.id, Membership.user_id == user.id, Membership.revoked_at.is_(None)))
 
 
 def named_member(session: DialogueSession, member_id) -> Membership | None:
-    """The current member a client names by member id (a string, protocol version 2), or None
-    for an unknown one; anything but a short string is `invalid`."""
+    """The current member a member id names (None if unknown); anything but a short string is `invalid`."""
     if not isinstance(member_id, str) or not 0 < len(member_id) <= 32:
         raise DialogueError("invalid", _("member_id must be a member id of this session."))
     return db.session.scalar(select(Membership).where(
@@ -76,8 +70,7 @@ def sees_every_session(user: User) -> bool:
 
 
 def role_in_session(user: User, membership: Membership | None) -> str | None:
-    """The role the caller acts in here: their member role, "admin" for an admin who is not a
-    member, else None."""
+    """The role the caller acts in here: their member role, "admin" for an admin non-member, else None."""
     if membership is not None:
         return membership.role
     return "admin" if user.is_admin else None
@@ -125,8 +118,7 @@ def works_as_staff(user: User, membership: Membership | None) -> bool:
 
 
 def can_see_identities(user: User, membership: Membership | None) -> bool:
-    """Only a session's facilitators and admins may link members to accounts (real names,
-    e-mail addresses); outside any session (the watched-words log), only admins."""
+    """Only a session's facilitators and admins link members to accounts (names, e-mail); elsewhere admins."""
     return can_manage_session(user, membership)
 
 
@@ -162,8 +154,7 @@ def require_send(user: User, session: DialogueSession, membership: Membership | 
 
 
 def is_speaker(membership: Membership | None) -> bool:
-    """Participants are the members whose turns the floor orders and whose words the balance
-    counts; staff may always write, observers never do."""
+    """Participants: the floor orders their turns, the balance counts their words (staff always write)."""
     return membership is not None and membership.role == SPEAKER_ROLE
 
 
@@ -218,6 +209,19 @@ def require_own_consent(membership: Membership | None, for_member_id) -> None:
     """Members record consent for themselves only, never on another's behalf."""
     if for_member_id is not None and (membership is None or for_member_id != membership.public_id):
         raise DialogueError("forbidden", _("Only members themselves change their consent."))
+
+
+def reopen_deadline(session: DialogueSession, minutes: int) -> datetime | None:
+    """The end of the grace period in which facilitators may reopen an ended session (None: it is
+    not ended, or its members' personal data is gone)."""
+    if session.state != "ended" or session.ended_at is None or session.personal_data_removed_at is not None:
+        return None
+    return session.ended_at + timedelta(minutes=minutes)
+
+
+def can_reopen(session: DialogueSession, minutes: int, now: datetime | None = None) -> bool:
+    deadline = reopen_deadline(session, minutes)
+    return deadline is not None and (now or utcnow()) <= deadline
 
 
 def require_member(membership: Membership | None) -> Membership:
@@ -310,8 +314,7 @@ def may_use_two_factor(user: User) -> bool:
 
 
 def must_use_two_factor(user: User, required_for_staff: bool) -> bool:
-    """Whether this account must have two-factor sign-in before it reaches any page: staff
-    accounts, when the platform setting requires it."""
+    """Staff accounts must sign in with a second factor when the platform setting requires it."""
     return required_for_staff and may_use_two_factor(user)
 
 
@@ -350,7 +353,6 @@ def transcript_attribution(user: User, membership: Membership | None, session: D
 @dataclass(frozen=True)
 class Readers:
     """Who may read a message besides the session's staff, who read every message."""
-
     everyone: bool  # every member of the session
     author: bool  # its author
 
@@ -372,8 +374,7 @@ def can_see_message(user: User, membership: Membership | None, message: Message)
 
 
 def message_visibility_clause(user: User, membership: Membership | None):
-    """The SQL condition that selects the messages of a session this user may see: the
-    same rule as `message_readers`, as SQL (tests check the two agree)."""
+    """The SQL condition of the messages this user may see: `message_readers` as SQL (tests check they agree)."""
     if is_session_staff(user, membership):
         return true()
     return (Message.channel == "room") & (
@@ -404,8 +405,7 @@ def can_flag(user: User, membership: Membership | None) -> bool:
 
 
 def sessions_served_by(user: User):
-    """A query of the sessions whose review queue this user serves: all for admins, else
-    those where they are facilitator or moderator."""
+    """A query of the sessions whose review queue this user serves: all for admins, else their staff ones."""
     if user.is_admin:
         return select(DialogueSession)
     return (select(DialogueSession).join(Membership, Membership.session_id == DialogueSession.id)

@@ -1,7 +1,7 @@
 """The session record: the integrity chain of every session, and checking a transcript against it.
 
 Every event of a session that a transcript reports (a message created, a status changed, a
-phase changed, a consent changed) is appended to the session's chain in the transaction that
+phase changed, a consent changed, an ended session reopened) is appended to the session's chain in the transaction that
 makes the change, under the session's row lock. Each link holds the hash of its own content
 and the hash of the link before, so a transcript that carries the chain and its final digest
 can be checked offline (`dialogue transcript verify`).
@@ -21,7 +21,8 @@ from .sanitize import render_message
 
 TRANSCRIPT_SCHEMA = "dialogue-transcript/1"
 GENESIS = "0" * 64
-KINDS = ("message_created", "status_changed", "phase_changed", "consent_changed", "message_edited")
+KINDS = ("message_created", "status_changed", "phase_changed", "consent_changed", "message_edited",
+         "session_reopened")
 
 
 def canonical(value) -> bytes:
@@ -94,6 +95,12 @@ def consent_changed(session: DialogueSession, membership_id: int, naming: str, i
     """Chain a member's change of consent for the record."""
     append(session, "consent_changed", {"member": membership_id, "naming": naming, "include": include,
                                         "at": iso(at)})
+
+
+def session_reopened(session: DialogueSession, ended_at, state: str, at) -> None:
+    """Chain the reopening of a session that was ended by mistake: when it had ended, the state
+    it went back to, and when."""
+    append(session, "session_reopened", {"ended_at": iso(ended_at), "state": state, "at": iso(at)})
 
 
 def iter_chain(session: DialogueSession):

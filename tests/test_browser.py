@@ -131,6 +131,8 @@ def test_invitation_acceptance_in_the_browser(ctx, visitors):
     guest.page.wait_for_selector("#display_name")
     assert guest.page.input_value("#display_name").startswith("Participant")
     guest.page.fill("#display_name", "Sunrise")
+    guest.page.check("#naming-0")
+    guest.page.check("#include-0")
     guest.page.check("#accept_rules")
     guest.shot("join")
     guest.page.click("main button[type=submit], main input[type=submit]")

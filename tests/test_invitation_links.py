@@ -13,7 +13,7 @@ from dialogue.models import Invitation, utcnow
 
 from .factories import gen_session, gen_user
 from .test_auth import csrf_token, sign_in
-from .test_sessions import create_invitation_link
+from .test_sessions import CONSENT, create_invitation_link
 
 
 def _path(link: str) -> str:
@@ -34,7 +34,7 @@ def test_the_facilitator_sets_the_use_limit_and_the_days(ctx, app):
         guest = app.test_client()
         sign_in(guest, gen_user().email)
         token = csrf_token(guest, path)
-        assert guest.post(path, data={"csrf_token": token, "display_name": name, "accept_rules": "y"}).status_code == 302
+        assert guest.post(path, data={"csrf_token": token, "display_name": name, "accept_rules": "y", **CONSENT}).status_code == 302
     late = app.test_client()
     sign_in(late, gen_user().email)
     assert late.get(path).status_code == 404, "used up after two"

@@ -100,7 +100,8 @@ ROUTES = {
         row(302, 403, 403, 403, 403, 403, 403, 200, 200)),
     "sessions.revoke_invitation": ("POST", lambda s: f"/invitations/{s['spare_invitation']()}/revoke",
                                    lambda s: {}, MANAGER_POSTS),
-    "sessions.remove_member": ("POST", lambda s: f"/members/{s['spare_member']()}/remove", lambda s: {},
+    "sessions.remove_member": ("POST", lambda s: f"/members/{s['spare_member']()}/remove",
+                               lambda s: {"confirmed": "yes"},
                                row(302, 403, 403, 403, 403, 403, 302, 302, 302)),
     # The other session's link: its member goes to the room, everyone else is asked to join.
     "sessions.invitation": ("GET", lambda s: f"/invite/{s['other_invitation']}", None,

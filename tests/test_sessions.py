@@ -19,6 +19,9 @@ from dialogue.sessions import actions as dialogues
 from .factories import PASSWORD, gen_member, gen_room, gen_session, gen_user
 from .test_auth import csrf_token, post_form, sign_in
 
+# The join form's answers to its two consent questions (neither is chosen beforehand).
+CONSENT = {"naming": "pseudonym", "include": "yes"}
+
 
 def create_invitation_link(http, session_id: str, **fields) -> str:
     token = csrf_token(http, f"/sessions/{session_id}/manage")
@@ -96,9 +99,20 @@ def test_invitation_to_membership_for_a_new_person(ctx, http, app):
     join_page = http.get(path).get_data(as_text=True)
     assert "Participant" in join_page and session.ground_rules.splitlines()[0][:30] in join_page
     token = csrf_token(http, path)
-    refused = http.post(path, data={"csrf_token": token, "display_name": "Sunrise"})
+    # Consent is an active choice: nothing is chosen beforehand, and joining needs both answers.
+    assert 'type="radio"' in join_page and "checked" not in join_page
+    unchosen = http.post(path, data={"csrf_token": token, "display_name": "Sunrise", "accept_rules": "y"})
+    page = unchosen.get_data(as_text=True)
+    assert unchosen.status_code == 400 and "Choose how you want to be named" in page
+    assert "Choose whether your words may appear" in page
+    half = http.post(path, data={"csrf_token": token, "display_name": "Sunrise", "accept_rules": "y",
+                                 "naming": "side", "include": "maybe"})
+    assert half.status_code == 400 and "Choose whether your words may appear" in half.get_data(as_text=True)
+    assert db.session.scalar(select(Membership).where(Membership.session_id == session.id)
+                             .where(Membership.display_name == "Sunrise")) is None
+    refused = http.post(path, data={"csrf_token": token, "display_name": "Sunrise", **CONSENT})
     assert refused.status_code == 400 and "accept the ground rules" in refused.get_data(as_text=True)
-    joined = http.post(path, data={"csrf_token": token, "display_name": "Sunrise", "accept_rules": "y"})
+    joined = http.post(path, data={"csrf_token": token, "display_name": "Sunrise", "accept_rules": "y", **CONSENT})
     assert joined.status_code == 302 and joined.headers["Location"] == f"/s/{session.id}"
     membership = db.session.scalars(select(Membership).where(Membership.session_id == session.id,
                                                             Membership.display_name == "Sunrise")).one()
@@ -121,11 +135,11 @@ def test_multi_use_invitation_and_names_are_unique_per_session(ctx, app):
     for client in (first, second):
         sign_in(client, gen_user().email)
     token = csrf_token(first, path)
-    assert first.post(path, data={"csrf_token": token, "display_name": "River", "accept_rules": "y"}).status_code == 302
+    assert first.post(path, data={"csrf_token": token, "display_name": "River", "accept_rules": "y", **CONSENT}).status_code == 302
     token = csrf_token(second, path)
-    taken = second.post(path, data={"csrf_token": token, "display_name": "RIVER", "accept_rules": "y"})
+    taken = second.post(path, data={"csrf_token": token, "display_name": "RIVER", "accept_rules": "y", **CONSENT})
     assert taken.status_code == 400 and "already uses that name" in taken.get_data(as_text=True)
-    assert second.post(path, data={"csrf_token": token, "display_name": "Lake", "accept_rules": "y"}).status_code == 302
+    assert second.post(path, data={"csrf_token": token, "display_name": "Lake", "accept_rules": "y", **CONSENT}).status_code == 302
 
 
 def test_expired_and_revoked_invitations_do_not_work(ctx, app, http):
@@ -171,11 +185,41 @@ def test_start_and_end_from_the_manage_page(ctx, app):
     assert post_form(host, f"/sessions/{session.id}/state/start", {}, form_page=manage).status_code == 302
     db.session.expire_all()
     assert db.session.get(DialogueSession, session.id).state == "live"
-    assert post_form(host, f"/sessions/{session.id}/state/end", {}, form_page=manage).status_code == 302
+    # Without script, ending asks on a page of its own first: one click ends nothing.
+    asked = post_form(host, f"/sessions/{session.id}/state/end", {}, form_page=manage)
+    page = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and 'name="confirmed" value="yes"' in page and "the record closes" in page
+    db.session.expire_all()
+    assert db.session.get(DialogueSession, session.id).state == "live"
+    ended = post_form(host, f"/sessions/{session.id}/state/end", {"confirmed": "yes"}, form_page=manage)
+    assert ended.status_code == 302
     db.session.expire_all()
     assert db.session.get(DialogueSession, session.id).state == "ended"
     again = post_form(host, f"/sessions/{session.id}/state/start", {}, form_page=manage)
     assert again.status_code == 409 and "Traceback" not in again.get_data(as_text=True)
+
+
+def test_an_unconfirmed_end_asks_only_those_who_may_end(ctx, app):
+    room = gen_room(participants=1)
+    participant = app.test_client()
+    sign_in(participant, room.participants[0].user.email)
+    token = csrf_token(participant, f"/s/{room.id}")
+    assert participant.post(f"/sessions/{room.id}/state/end", data={"csrf_token": token}).status_code == 403
+
+
+def test_reopening_from_the_manage_page(ctx, app):
+    session = gen_session(state="live")
+    host = app.test_client()
+    sign_in(host, session.created_by.email)
+    manage = f"/sessions/{session.id}/manage"
+    post_form(host, f"/sessions/{session.id}/state/end", {"confirmed": "yes"}, form_page=manage)
+    page = host.get(manage).get_data(as_text=True)
+    assert 'id="reopen-form"' in page and "Reopen (until" in page
+    assert post_form(host, f"/sessions/{session.id}/state/reopen", {}, form_page=manage).status_code == 302
+    db.session.expire_all()
+    reopened = db.session.get(DialogueSession, session.id)
+    assert reopened.state == "live" and reopened.ended_at is None
+    assert 'id="reopen-form"' not in host.get(manage).get_data(as_text=True)
 
 
 def test_room_page_is_for_members_and_admins(ctx, app):
@@ -194,7 +238,14 @@ def test_removing_a_member_from_the_manage_page(ctx, app):
     host = app.test_client()
     sign_in(host, room.facilitator.user.email)
     target = room.participants[0].membership
-    response = post_form(host, f"/members/{target.id}/remove", {"reason": "broke the rules"},
+    # Without script, removing asks on a page of its own first, keeping the reason.
+    asked = post_form(host, f"/members/{target.id}/remove", {"reason": "broke the rules"},
+                      form_page=f"/sessions/{room.id}/manage")
+    page = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and 'value="broke the rules"' in page and 'name="confirmed"' in page
+    db.session.expire_all()
+    assert db.session.get(Membership, target.id).revoked_at is None
+    response = post_form(host, f"/members/{target.id}/remove", {"reason": "broke the rules", "confirmed": "yes"},
                          form_page=f"/sessions/{room.id}/manage")
     assert response.status_code == 302
     db.session.expire_all()
@@ -227,7 +278,7 @@ def test_removal_from_the_manage_page_follows_the_two_key_rule(ctx, app):
     host = app.test_client()
     sign_in(host, room.facilitator.user.email)
     target = room.participants[0].membership
-    response = post_form(host, f"/members/{target.id}/remove", {"reason": "Threats"},
+    response = post_form(host, f"/members/{target.id}/remove", {"reason": "Threats", "confirmed": "yes"},
                          form_page=f"/sessions/{room.id}/manage")
     assert response.status_code == 302
     db.session.expire_all()
@@ -283,7 +334,7 @@ def test_interpreters_are_invited_like_everyone_and_get_the_interpreters_room(ct
     person = app.test_client()
     sign_in(person, gen_user().email)
     token = csrf_token(person, path)
-    joined = person.post(path, data={"csrf_token": token, "display_name": "Nare", "accept_rules": "y"})
+    joined = person.post(path, data={"csrf_token": token, "display_name": "Nare", "accept_rules": "y", **CONSENT})
     assert joined.status_code == 302, joined.get_data(as_text=True)[:300]
     membership = db.session.scalars(select(Membership).where(Membership.session_id == session.id,
                                                             Membership.display_name == "Nare")).one()

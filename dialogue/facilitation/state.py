@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import current_app
 from sqlalchemy import select
 
 from .. import audience, permissions
@@ -43,9 +44,16 @@ def hands(session: DialogueSession) -> list[str]:
         .order_by(RaisedHand.raised_at, RaisedHand.user_id)))
 
 
+def reopen_until(session: DialogueSession) -> str | None:
+    """Until when the facilitators may still reopen this ended session (ISO), else None."""
+    minutes = current_app.config["DIALOGUE_REOPEN_MINUTES"]
+    return iso(permissions.reopen_deadline(session, minutes)) if permissions.can_reopen(session, minutes) else None
+
+
 def session_state(session: DialogueSession, *, staff: bool) -> dict:
     """The protocol's SessionState, plus the session's settings; participants see the side
-    balance only when facilitators turned the balance bar on."""
+    balance only when facilitators turned the balance bar on, and only staff learn until when
+    an ended session may be reopened."""
     floor = None
     if session.floor_user_id is not None:
         holder = db.session.scalar(select(Membership.public_id).where(
@@ -62,6 +70,7 @@ def session_state(session: DialogueSession, *, staff: bool) -> dict:
         "locked": session.locked,
         "pseudonymous": session.pseudonymous,
         "show_balance": session.show_balance,
+        "reopen_until": reopen_until(session) if staff else None,
     }
 
 

@@ -89,8 +89,9 @@ def set_language_and_zone(user: User, session: DialogueSession, language: str, t
 
 
 def change_state(user: User, session_id: str, action: str) -> DialogueSession:
-    """Start or end a session (and pause or resume it) and tell everyone in it."""
-    if action not in ("start", "pause", "resume", "end"):
+    """Start or end a session (pause, resume or, within the grace period, reopen it) and tell
+    everyone in it."""
+    if action not in ("start", "pause", "resume", "end", "reopen"):
         raise DialogueError("invalid")
     return control(user, session_id, action)
 

@@ -7,13 +7,14 @@ from wtforms import (
     BooleanField,
     EmailField,
     PasswordField,
+    RadioField,
     SelectField,
     StringField,
     SubmitField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..auth.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from ..forms import Form, WholeNumberField
@@ -74,13 +75,30 @@ NAMING = [
 ]
 
 
+INCLUDE = [
+    SelectChoice("yes", _l("Yes, my words may appear in the record")),
+    SelectChoice("no", _l("No, leave everything I write out of any published record")),
+]
+
+
+def _one_of(choices, message):
+    """A choice the member must make: nothing is chosen for them, and nothing else is taken."""
+    return [InputRequired(message=message), AnyOf([c.value for c in choices], message=message)]
+
+
 class JoinForm(Form):
     # Optional: a pseudonymous session assigns names itself.
     display_name = StringField(_l("The name others will see"), validators=[Optional(), Length(max=40)])
     accept_rules = BooleanField(_l("I have read the ground rules and accept them"))
-    naming = SelectField(_l("In a published record of this dialogue, name me"), choices=NAMING, default="pseudonym")
-    include = BooleanField(_l("My words may appear in the record"), default=True)
+    # Consent is an active choice: both questions start unanswered, and joining needs an answer.
+    naming = RadioField(_l("In a published record of this dialogue, name me"), choices=NAMING, validate_choice=False,
+                        validators=_one_of(NAMING, _l("Choose how you want to be named in a published record.")))
+    include = RadioField(_l("May your words appear in a published record?"), choices=INCLUDE, validate_choice=False,
+                         validators=_one_of(INCLUDE, _l("Choose whether your words may appear in a published record.")))
     submit = SubmitField(_l("Join the session"))
+
+    def included(self) -> bool:
+        return self.include.data == "yes"
 
 
 class RegisterForm(Form):

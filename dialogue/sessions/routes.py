@@ -71,6 +71,7 @@ def manage(session_id: str):
 def _manage_page(session, settings_form: SessionSettingsForm | None = None, status: int = 200):
     form = InvitationForm(days=current_app.config["DIALOGUE_INVITATION_DAYS"])
     form.side.choices = side_choices(session)
+    minutes = current_app.config["DIALOGUE_REOPEN_MINUTES"]
     moderation_form = ModerationSettingsForm(moderation=session.moderation_mode,
                                              flag_threshold=session.flag_threshold, two_key=session.two_key)
     return render_template("sessions/manage.html", session=session, form=form, moderation_form=moderation_form,
@@ -79,6 +80,9 @@ def _manage_page(session, settings_form: SessionSettingsForm | None = None, stat
                            balance=balance.balance(session, detail=True),
                            members=dialogues.members(session, include_revoked=True),
                            invitations=dialogues.invitations(session), confirm=ConfirmForm(),
+                           end_sentence=end_sentence(), remove_sentence=remove_sentence,
+                           reopen_until=permissions.reopen_deadline(session, minutes)
+                           if permissions.can_reopen(session, minutes) else None,
                            settings_form=settings_form or SessionSettingsForm(
                                prefix="settings", language=session.language, time_zone=session.time_zone),
                            now=utcnow()), status
@@ -106,12 +110,38 @@ def change_settings(session_id: str):
     return _manage_page(session, settings_form=form, status=400)
 
 
+def _confirmed() -> bool:
+    """Whether an irreversible form was confirmed: in the page's dialog, or on the page that
+    asks when there is no script (`_ask`)."""
+    return request.form.get("confirmed") == "yes"
+
+
+def _ask(session, heading: str, sentence: str, confirm_label: str, fields: dict | None = None):
+    """The page that asks before an irreversible action, posting the same form again, confirmed."""
+    return render_template("sessions/confirm.html", session=session, heading=heading, sentence=sentence,
+                           confirm_label=confirm_label, action_url=request.path, fields=fields or {},
+                           back_url=url_for("sessions.manage", session_id=session.id), confirm=ConfirmForm())
+
+
+def end_sentence() -> str:
+    return _("Ending the session means nobody can write any more, invitation links stop working and the record "
+             "closes. If it was a mistake, you can reopen it within %(n)d minutes.",
+             n=current_app.config["DIALOGUE_REOPEN_MINUTES"])
+
+
 @bp.post("/sessions/<session_id>/state/<action>")
 @login_required
 def change_state(session_id: str, action: str):
-    """Start or end the session."""
+    """Start, pause, resume, end or (within the grace period) reopen the session. Ending is
+    confirmed first: an unconfirmed end answers with the page that asks."""
     require_confirmed_post()
+    session = session_or_404(session_id)
+    if action == "end" and session.state in ("live", "paused") and not _confirmed():
+        permissions.require_manage(current_user, session)
+        return _ask(session, _("End the session?"), end_sentence(), _("End the session"))
     dialogues.change_state(current_user, session_id, action)
+    if action == "reopen":
+        flash(_("The session was reopened; the reopening is in its record."))
     return redirect(url_for("sessions.manage", session_id=session_id))
 
 
@@ -148,6 +178,11 @@ def revoke_invitation(invitation_id: int):
     return redirect(url_for("sessions.manage", session_id=invitation.session_id))
 
 
+def remove_sentence(name: str) -> str:
+    return _("Removing %(name)s takes the session from them at once: their open pages close, and no invitation "
+             "link lets them back in.", name=name)
+
+
 @bp.post("/members/<int:membership_id>/remove")
 @login_required
 def remove_member(membership_id: int):
@@ -156,6 +191,11 @@ def remove_member(membership_id: int):
     membership = db.session.get(Membership, membership_id)
     if membership is None:
         abort(404)
+    if not _confirmed():
+        permissions.require_staff(current_user, membership.session)
+        return _ask(membership.session, _("Remove %(name)s?", name=membership.display_name),
+                    remove_sentence(membership.display_name), _("Remove %(name)s", name=membership.display_name),
+                    {"reason": (request.form.get("reason") or "").strip()[:200]})
     # The same write path as a moderator's removal: its rules, the two-key rule, the audit log.
     result = sanction(current_user, membership.session_id, membership.public_id, "remove",
                                  reason=(request.form.get("reason") or "").strip() or _("Removed by a facilitator"))
@@ -186,7 +226,7 @@ def invitation(token: str):
     if form.validate_on_submit():
         try:
             dialogues.accept_invitation(current_user, token, form.display_name.data, form.accept_rules.data,
-                                        naming=form.naming.data, include=bool(form.include.data))
+                                        naming=form.naming.data, include=form.included())
         except DialogueError as error:
             field = form.accept_rules if error.code == "invalid" and not form.accept_rules.data else form.display_name
             field.errors.append(error.to_answer()["error"]["message"])

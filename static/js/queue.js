@@ -9,6 +9,7 @@ import {
   RETRY_DELAY_MS, closeSocket, dateFormats, el, hideNotice, keyPart, openSocket, parseDate, requester,
   showNotice, statusLine, superviseSocket, translator,
 } from "./common.js";
+import { askConfirmation } from "./confirm.js";
 
 const MUTE_MINUTES = 10;
 const DISARM_MS = 6000;
@@ -775,6 +776,17 @@ function startQueue(root) {
     if ((action === "reject" || action === "redact") && !reason) {
       requireReason(entry);
       return;
+    }
+    if (action === "redact") {
+      // Redacting cannot be undone: the page's dialog asks first (confirm.js).
+      const name = ((entry.data.message || {}).author || {}).name || "";
+      const confirmed = await askConfirmation({
+        title: t("redactConfirmTitle"), text: t("redactConfirmText", { name }), confirmLabel: t("redact"),
+        returnTo: entry.redact,
+      });
+      if (!confirmed) {
+        return;
+      }
     }
     const payload = { item_id: Number(entry.data.id), action };
     if (reason) {

@@ -1,8 +1,10 @@
 // Each member's own settings in the room (docs/protocol.md, "Facilitation"): consent for
 // the record (how I am named in a published transcript, and whether my words are in it),
 // sent with `consent`, and hiding myself from "Here now", sent with `presence_settings`.
+// Consent is an active choice: the page says in words what I chose, and with no choice
+// recorded nothing is selected for me (my words stay out until I choose).
 
-import { parseDate } from "../common.js";
+import { parseDate, translator } from "../common.js";
 import { setBusy, showError } from "./ui.js";
 
 /**
@@ -14,8 +16,9 @@ export function createMySettings(shared) {
   const { t, ctx, ask, errorText } = shared;
   const $ = (id) => document.getElementById(id);
   const consentForm = $("consent-form");
-  const consentNaming = $("consent-naming");
-  const consentInclude = $("consent-include");
+  // The sentences of the consent part sit on its form.
+  const tc = consentForm ? translator(consentForm) : () => "";
+  const consentCurrent = $("consent-current");
   const consentSince = $("consent-since");
   const consentError = $("consent-error");
   const presenceHidden = $("presence-hidden");
@@ -24,20 +27,46 @@ export function createMySettings(shared) {
   let consentBusy = false;
   let presenceBusy = false;
 
+  /** The radio buttons of one question ("naming" or "include"). */
+  function options(name) {
+    return Array.from(consentForm.querySelectorAll(`input[type=radio][name=${name}]`));
+  }
+
+  function choose(name, value) {
+    for (const option of options(name)) {
+      option.checked = value !== null && option.value === value;
+    }
+  }
+
+  function chosen(name) {
+    const option = options(name).find((input) => input.checked);
+    return option ? option.value : null;
+  }
+
+  /** What I chose, in words, from the choice in force (null: none recorded). */
+  function describe(consent) {
+    if (!consent) {
+      return t("consentNone");
+    }
+    const naming = { pseudonym: "namingPseudonym", side: "namingSide", none: "namingNone", named: "namingNamed" };
+    return `${tc(naming[consent.naming] || "namingNone")} ${tc(consent.include ? "includeYes" : "includeNo")}`;
+  }
+
   function renderConsent(consent) {
     if (!consentForm) {
       return;
     }
+    consentCurrent.textContent = describe(consent);
     if (consent) {
-      consentNaming.value = consent.naming;
-      consentInclude.checked = Boolean(consent.include);
+      choose("naming", consent.naming);
+      choose("include", consent.include ? "yes" : "no");
       const since = parseDate(consent.since);
       consentSince.textContent = since ? t("consentSince", { time: ctx.fullDate(since) }) : "";
     } else {
-      // No recorded choice counts as withheld; nothing is ticked for the member.
-      consentNaming.value = "pseudonym";
-      consentInclude.checked = false;
-      consentSince.textContent = t("consentNone");
+      // No recorded choice counts as withheld; nothing is selected for the member.
+      choose("naming", null);
+      choose("include", null);
+      consentSince.textContent = "";
     }
   }
 
@@ -60,7 +89,15 @@ export function createMySettings(shared) {
     consentBusy = true;
     setBusy(button, true);
     showError(consentError, "");
-    const answer = await ask("consent", { naming: consentNaming.value, include: consentInclude.checked });
+    const naming = chosen("naming");
+    const include = chosen("include");
+    if (naming === null || include === null) {
+      consentBusy = false;
+      setBusy(button, false);
+      showError(consentError, tc("chooseBoth"));
+      return;
+    }
+    const answer = await ask("consent", { naming, include: include === "yes" });
     consentBusy = false;
     setBusy(button, false);
     if (answer.ok && answer.consent) {

@@ -1,16 +1,21 @@
 // The facilitators' controls in the room (docs/protocol.md, "Facilitation"): start, pause,
-// resume and end the session, move through the agenda, lock the room, share the balance
-// bar, and choose the floor mode, with `session_control`. Only the buttons that make sense
-// in the session's state are shown; the new state comes back as a `session` event.
+// resume and end the session (ending asks first, in the page's dialog: confirm.js), reopen
+// it within the grace period after it ended, move through the agenda, lock the room, share
+// the balance bar, and choose the floor mode, with `session_control`. Only the buttons that
+// make sense in the session's state are shown; the new state comes back as a `session` event.
 
+import { parseDate, translator } from "../common.js";
+import { askConfirmation } from "../confirm.js";
 import { rescueFocus, setBusy, showError } from "./ui.js";
 
 // When a control disappears under the keyboard (Start becomes Pause), focus goes to its partner.
 const PARTNER = {
   start: "pause", pause: "resume", resume: "pause", lock: "unlock", unlock: "lock",
   show_balance: "hide_balance", hide_balance: "show_balance", next_phase: "previous_phase",
-  previous_phase: "next_phase",
+  previous_phase: "next_phase", end: "reopen", reopen: "pause",
 };
+// Actions that cannot be undone (but for reopening soon after) ask first.
+const CONFIRMED = new Set(["end"]);
 
 /**
  * The facilitators' panel (absent for everyone else).
@@ -25,7 +30,22 @@ export function createSessionControls(shared) {
   const panelError = $("facilitator-error");
   const floorModeSelect = $("floor-mode");
   const lockedNote = $("room-locked-note");
+  // The panel's own sentences (the reopen button's label) sit on the panel.
+  const tp = panel ? translator(panel) : () => "";
   let controlBusy = false;
+  let reopenTimer = null;
+
+  /** Until when the ended session may be reopened, while that is still ahead; else null. */
+  function reopenDeadline(state) {
+    const until = state.state === "ended" ? parseDate(state.reopen_until) : null;
+    return until && until.getTime() > Date.now() ? until : null;
+  }
+
+  /** Draw the controls again when the grace period runs out, so Reopen goes away in time. */
+  function scheduleReopenEnd(until) {
+    window.clearTimeout(reopenTimer);
+    reopenTimer = until ? window.setTimeout(renderControls, until.getTime() - Date.now() + 250) : null;
+  }
 
   /** Show the controls that fit the latest state. */
   function renderControls() {
@@ -35,11 +55,14 @@ export function createSessionControls(shared) {
     const state = getState();
     const s = state.state;
     const phase = state.phase;
+    const reopenUntil = reopenDeadline(state);
+    scheduleReopenEnd(reopenUntil);
     const visible = {
       start: s === "draft",
       pause: s === "live",
       resume: s === "paused",
       end: s === "live" || s === "paused",
+      reopen: Boolean(reopenUntil),
       next_phase: s !== "ended" && (!phase || phase.index + 1 < (phase.count || 0)),
       previous_phase: s !== "ended" && Boolean(phase) && phase.index > 0,
       lock: !state.locked,
@@ -54,6 +77,8 @@ export function createSessionControls(shared) {
       setBusy(button, controlBusy);
       if (action === "next_phase") {
         button.textContent = phase ? t("phaseNext") : t("phaseFirst");
+      } else if (action === "reopen" && reopenUntil) {
+        button.textContent = tp("reopenUntil", { time: shared.ctx.formatTime(reopenUntil) });
       }
     }
     if (active && active.dataset && active.dataset.control && active.hidden) {
@@ -91,11 +116,22 @@ export function createSessionControls(shared) {
     return answer.ok;
   }
 
-  panel?.addEventListener("click", (event) => {
+  panel?.addEventListener("click", async (event) => {
     const button = event.target.closest("button[data-control]");
-    if (button && !controlBusy) {
-      control(button.dataset.control);
+    if (!button || controlBusy) {
+      return;
     }
+    const action = button.dataset.control;
+    if (CONFIRMED.has(action)) {
+      const confirmed = await askConfirmation({
+        title: button.dataset.confirmTitle, text: button.dataset.confirmText,
+        confirmLabel: button.dataset.confirmLabel, returnTo: button,
+      });
+      if (!confirmed) {
+        return;
+      }
+    }
+    control(action);
   });
 
   floorModeSelect?.addEventListener("change", async () => {
