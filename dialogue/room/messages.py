@@ -23,7 +23,7 @@ from ..sanitize import render_message
 from ..writes import next_seq, session_write
 from .search import notify_mentions
 
-__all__ = ["default_lang", "delete_message", "edit_message", "existing_message", "history", "parse_client_id", "parse_lang", "parse_message_id",
+__all__ = ["default_lang", "delete_message", "edit_message", "existing_message", "history", "parse_body", "rewrite", "parse_client_id", "parse_lang", "parse_message_id",
            "parse_since", "send_message"]
 
 
@@ -125,13 +125,7 @@ def edit_message(user: User, message_id, body) -> Message:
     message holds this one, and readers other than staff then see it withheld until a
     moderator decides); the earlier wording is kept for the staff and the change chained."""
     message_id = parse_message_id(message_id)
-    if not isinstance(body, str):
-        raise DialogueError("invalid", _("body must be a string."))
-    text = body.strip()
-    if not text:
-        raise DialogueError("empty")
-    if len(text) > current_app.config["DIALOGUE_MAX_MESSAGE_CHARS"]:
-        raise DialogueError("too_long")
+    text = parse_body(body)
     found = db.session.get(Message, message_id)
     if found is None:
         raise DialogueError("not_found")
@@ -142,26 +136,47 @@ def edit_message(user: User, message_id, body) -> Message:
         permissions.require_own_message(user, session, membership, message, action="edit",
                                         window_ends=message.created_at + window if message else None)
         screening = Screening(body=text) if message.channel == "staff" else screen(session, membership, text)
-        if screening.body == message.body_source:
+        if rewrite(session, message, screening, user.id):
+            db.session.commit()
+        else:
             db.session.rollback()
-            return message
-        now = utcnow()
-        previous_hash = message.content_hash
-        db.session.add(MessageRevision(message_id=message.id, body_source=message.body_source,
-                                       content_hash=previous_hash, replaced_at=now))
-        was_public = message.published
-        message.body_source, message.body_html = screening.body, render_message(screening.body)
-        message.content_hash = hashlib.sha256(screening.body.encode("utf-8")).hexdigest()
-        if screening.status == "held":
-            message.status = "held"
-        message.edited_at = message.updated_at = now
-        message.seq = next_seq(session)
-        record.message_edited(session, message, previous_hash)
-        audience.message(session, message, "message_updated" if was_public else "message")
-        if screening.reasons:
-            enqueue(session, message, screening.reasons, user.id)
-        db.session.commit()
     return message
+
+
+def rewrite(session: DialogueSession, message: Message, screening: Screening, actor_id: int) -> bool:
+    """Its author's new wording of a message (an edit, an interpreter's correction), already
+    screened: the earlier wording kept for the staff, the change chained and sent to those who
+    may see it, held again if screening says so. False when the wording did not change."""
+    if screening.body == message.body_source:
+        return False
+    now = utcnow()
+    previous_hash = message.content_hash
+    db.session.add(MessageRevision(message_id=message.id, body_source=message.body_source,
+                                   content_hash=previous_hash, replaced_at=now))
+    was_public = message.published
+    message.body_source, message.body_html = screening.body, render_message(screening.body)
+    message.content_hash = hashlib.sha256(screening.body.encode("utf-8")).hexdigest()
+    if screening.status == "held":
+        message.status = "held"
+    message.edited_at = message.updated_at = now
+    message.seq = next_seq(session)
+    record.message_edited(session, message, previous_hash)
+    audience.message(session, message, "message_updated" if was_public else "message")
+    if screening.reasons:
+        enqueue(session, message, screening.reasons, actor_id)
+    return True
+
+
+def parse_body(body) -> str:
+    """A message body: a string, trimmed, not empty, within DIALOGUE_MAX_MESSAGE_CHARS."""
+    if not isinstance(body, str):
+        raise DialogueError("invalid", _("body must be a string."))
+    text = body.strip()
+    if not text:
+        raise DialogueError("empty")
+    if len(text) > current_app.config["DIALOGUE_MAX_MESSAGE_CHARS"]:
+        raise DialogueError("too_long")
+    return text
 
 
 def delete_message(user: User, message_id) -> Message:

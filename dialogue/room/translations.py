@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import aliased
@@ -20,26 +19,22 @@ from .. import audience, permissions, record
 from ..errors import DialogueError
 from ..extensions import db
 from ..facilitation.glossary import session_glossary_warnings
-from ..models import DialogueSession, Message, MessageRevision, User, utcnow
+from ..models import DialogueSession, Message, User, utcnow
 from ..moderation.queue import enqueue
 from ..moderation.screening import screen
 from ..protocol import message_object
 from ..sanitize import render_message
 from ..writes import next_seq, session_write
-from .messages import existing_message, parse_client_id, parse_lang, parse_message_id
+from .messages import (
+    existing_message,
+    parse_body,
+    parse_client_id,
+    parse_lang,
+    parse_message_id,
+    rewrite,
+)
 
 UNTRANSLATED_PAGE = 50
-
-
-def _text(body) -> str:
-    if not isinstance(body, str):
-        raise DialogueError("invalid", _("body must be a string."))
-    text = body.strip()
-    if not text:
-        raise DialogueError("empty")
-    if len(text) > current_app.config["DIALOGUE_MAX_MESSAGE_CHARS"]:
-        raise DialogueError("too_long")
-    return text
 
 
 def translate(user: User, session_id, message_id, lang, body, client_id) -> tuple[Message, bool, list[dict]]:
@@ -52,7 +47,7 @@ def translate(user: User, session_id, message_id, lang, body, client_id) -> tupl
     client_id = parse_client_id(client_id)
     message_id = parse_message_id(message_id)
     lang = parse_lang(lang)
-    text = _text(body)
+    text = parse_body(body)
     with session_write(session_id) as session:
         membership = permissions.require_view(user, session)
         first = existing_message(session.id, user.id, client_id)
@@ -94,7 +89,7 @@ def correct(user: User, message_id, body) -> tuple[Message, list[dict]]:
     """Its interpreter corrects a translation. The earlier wording is kept (message_revision)
     and the correction chained; the new wording is screened again, so it may be held."""
     message_id = parse_message_id(message_id)
-    text = _text(body)
+    text = parse_body(body)
     found = db.session.get(Message, message_id)
     if found is None:
         raise DialogueError("not_found")
@@ -103,25 +98,9 @@ def correct(user: User, message_id, body) -> tuple[Message, list[dict]]:
         translation = permissions.require_own_message(user, session, membership, db.session.get(Message, message_id),
                                                       action="correct")
         screening = screen(session, membership, text)
-        if screening.body == translation.body_source:
+        if not rewrite(session, translation, screening, user.id):
             db.session.rollback()
             return translation, []
-        now = utcnow()
-        previous_hash = translation.content_hash
-        db.session.add(MessageRevision(message_id=translation.id, body_source=translation.body_source,
-                                       content_hash=previous_hash, replaced_at=now))
-        was_public = translation.published
-        translation.body_source = screening.body
-        translation.body_html = render_message(screening.body)
-        translation.content_hash = hashlib.sha256(screening.body.encode("utf-8")).hexdigest()
-        if screening.status == "held":
-            translation.status = "held"
-        translation.edited_at = translation.updated_at = now
-        translation.seq = next_seq(session)
-        record.message_edited(session, translation, previous_hash)
-        audience.message(session, translation, "message_updated" if was_public else "message")
-        if screening.reasons:
-            enqueue(session, translation, screening.reasons, user.id)
         warnings = session_glossary_warnings(session, translation.lang, screening.body)
         db.session.commit()
     return translation, warnings
