@@ -79,7 +79,7 @@ def test_markdown_and_text_headings_are_in_the_members_language(app, room, langu
 def test_html_headings_are_in_the_members_language(app, room, language, by_account):
     page = _transcript(app, room, "html", language, by_account)
     shown = "\n".join(text for _kind, text in segments(page))
-    assert f'<html lang="{language}">' in page
+    assert f'<html lang="{language}" dir="ltr">' in page
     for source in HEADINGS + LABELS:
         assert translation(language, source) in shown, source
         assert source not in shown, source
