@@ -7,6 +7,7 @@ import re
 import pytest
 
 from dialogue.auth import accounts
+from dialogue.errors import DialogueError
 from dialogue.extensions import db
 from dialogue.models import ApiToken, LoginSession
 
@@ -50,6 +51,16 @@ def test_wrong_password_shows_an_error_next_to_the_field(ctx, http):
     response = sign_in(http, user.email, "wrong password!")
     assert response.status_code == 400
     assert "do not match" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("address", ["someone@localhost", "no-at-sign", "two words@example.org", "@example.org"])
+def test_a_malformed_address_is_refused_like_a_wrong_password(ctx, http, address):
+    response = sign_in(http, address)
+    assert response.status_code == 400
+    assert "do not match" in response.get_data(as_text=True)
+    with pytest.raises(DialogueError) as refused:
+        accounts.normalise_email(address)
+    assert refused.value.to_answer()["error"]["message"] == "That is not an e-mail address."
 
 
 def test_deactivated_account_cannot_sign_in_and_is_signed_out(ctx, http):

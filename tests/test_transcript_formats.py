@@ -30,7 +30,8 @@ ZONE = "Asia/Yerevan"  # UTC+4 all year: times differ from UTC, so a UTC time wo
 PREFACE = "We met online over two evenings.\n\nEveryone chose how to appear here."
 SUMMARY = "People found common ground in what they remember of the border."
 CONSENT_MARKER = "A message was left out: its author did not consent to appear"
-MODERATION_MARKER = "A message was removed by moderators"
+MODERATION_MARKERS = ("A message was rejected by a moderator",
+                      "A message was redacted by a moderator: its text is kept nowhere")
 
 
 def say(person, room, text, reply_to=None):
@@ -245,7 +246,7 @@ def check_agreement(document: dict, case: str) -> None:
                 assert entry["body"] == message["text"], (where, entry["body"])
         markers = [e["marker"] for e in entries if "marker" in e]
         assert sum(m == CONSENT_MARKER for m in markers) == document["left_out"]["consent"] == 1, where
-        assert sum(m.startswith(MODERATION_MARKER) for m in markers) == document["left_out"]["moderation"], where
+        assert sum(m in MODERATION_MARKERS for m in markers) == document["left_out"]["moderation"], where
         assert len(markers) == len(document["messages"]) - len(shown), where
     for fmt, output in outputs.items():
         where = f"{case} {fmt}"
@@ -277,7 +278,7 @@ def test_authors_replies_and_markup(dialogue):
         for message_id, author in expected.items():
             assert by_id[message_id]["author"] == author, fmt
         assert by_id[sent["quoted"].id]["marker"] == CONSENT_MARKER, fmt
-        assert by_id[sent["hidden"].id]["marker"] == MODERATION_MARKER, fmt
+        assert by_id[sent["hidden"].id]["marker"] == MODERATION_MARKERS[0], fmt
         # The facilitator has no side; the role is in the session name, so it is not repeated.
         assert by_id[sent["later"].id]["author"] == room.facilitator.name == "Facilitator", fmt
         # A reply to a left-out message still points at the marker that stands in its place.
@@ -339,11 +340,12 @@ def test_statistics_match_counts_made_here(dialogue):
     assert [row["messages"] for row in stats["by_phase"]] == [
         {"Armenia": 1, "Azerbaijan": 0, None: 0}, {"Armenia": 1, "Azerbaijan": 1, None: 0},
         {"Armenia": 2, "Azerbaijan": 0, None: 1}]
-    assert stats["left_out"] == {"consent": 1, "moderation": 2} == document["left_out"]
+    assert stats["left_out"] == {"consent": 1, "moderation": 2, "undecided": 0, "deleted": 0} == document["left_out"]
+    assert stats["left_out_fates"] == {"rejected": 1, "redacted": 1}
     assert stats["moderation_actions"] == {}
     staff = statistics(export(room, version="staff"))
-    assert staff["shown_with_status"] == {"hidden": 1}
-    assert staff["left_out"] == {"consent": 1, "moderation": 1}  # the redacted message
+    assert staff["shown_with_status"] == {"rejected": 1}
+    assert staff["left_out"] == {"consent": 1, "moderation": 1, "undecided": 0, "deleted": 0}  # the redacted one
     assert staff["moderation_actions"]["reject"] == 1 and staff["moderation_actions"]["redact"] == 1
     anonymous = statistics(export(room, attribution="none"))
     assert anonymous["sides"] == [None] and anonymous["members"] is None

@@ -71,7 +71,7 @@ def test_attribution_follows_the_most_private_choice(dialogue, attribution):
                                      room.session.side_label(person.membership.side))
     # The member who withdrew is left out entirely, and counted.
     assert "I may change my mind about being quoted." not in json.dumps(document, ensure_ascii=False)
-    assert document["left_out"] == {"consent": 1, "moderation": 2}
+    assert document["left_out"] == {"consent": 1, "moderation": 2, "undecided": 0, "deleted": 0}
     raw = json.dumps(document, ensure_ascii=False)
     for person in (a, b, d):
         assert person.user.real_name not in raw and person.user.email not in raw
@@ -84,10 +84,11 @@ def test_moderation_is_applied_and_redacted_text_appears_nowhere(dialogue):
     participants = export(room)
     staff = export(room, version="staff", attribution="named")
     left = {m["id"]: m for m in participants["messages"] if "left_out" in m}
-    assert left[hidden.id] == {"id": hidden.id, "left_out": "moderation"}
-    assert left[secret.id] == {"id": secret.id, "left_out": "moderation"}
+    assert left[hidden.id] == {"id": hidden.id, "left_out": "moderation", "fate": "rejected"}
+    assert left[secret.id] == {"id": secret.id, "left_out": "moderation", "fate": "redacted"}
     staff_hidden = next(m for m in staff["messages"] if m["id"] == hidden.id)
     assert staff_hidden["status"] == "hidden" and staff_hidden["text"] == "This one will be hidden."
+    assert staff_hidden["fate"] == "rejected"
     for document in (participants, staff):
         assert "Kastanayan" not in json.dumps(document, ensure_ascii=False)
     assert staff["moderation"]["reject"] == 1 and staff["moderation"]["redact"] == 1

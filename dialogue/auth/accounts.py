@@ -81,7 +81,7 @@ def normalise_email(email: str) -> str:
     if not isinstance(email, str):
         raise DialogueError("invalid")
     email = email.strip().lower()
-    local, _, domain = email.partition("@")
+    local, _at, domain = email.partition("@")
     if not local or "." not in domain or len(email) > 254 or any(c.isspace() for c in email):
         raise DialogueError("invalid", _("That is not an e-mail address."), field="email")
     return email

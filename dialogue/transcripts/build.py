@@ -4,8 +4,10 @@ The JSON document built here is the source of every format (dialogue.transcripts
 renders Markdown, plain text and printable HTML from it). Attribution is the most private of
 what was asked for and each member's consent in force (a later withdrawal applies to
 everything they wrote); members who did not consent to appear at all are left out with a
-neutral marker; held, hidden and rejected messages are left out of the participants' version;
-redacted text appears nowhere.
+neutral marker. Every message that is not shown as written says what happened to it (its
+`fate`): held and never decided, rejected by a moderator, hidden after flags, redacted, or
+deleted by its author; none of them is in the participants' version, and redacted or deleted
+text appears nowhere.
 """
 
 from __future__ import annotations
@@ -20,7 +22,16 @@ from ..errors import DialogueError
 from ..extensions import db
 from ..facilitation.consent import current_consent
 from ..facilitation.state import phases
-from ..models import AuditEntry, DialogueSession, Membership, Message, MessageRevision, User, utcnow
+from ..models import (
+    AuditEntry,
+    DialogueSession,
+    Membership,
+    Message,
+    MessageRevision,
+    QueueItem,
+    User,
+    utcnow,
+)
 from ..protocol import iso
 
 FORMATS = ("json", "md", "txt", "html")
@@ -30,6 +41,22 @@ ATTRIBUTIONS = ("named", "pseudonym", "side", "none")  # from the least to the m
 
 
 VERSIONS = ("participants", "staff")
+
+
+# The reason a left-out message's marker gives, by what happened to it (layout.FATES;
+# docs/transcripts.md, "Moderation applied").
+LEFT_OUT_FOR = {"held": "undecided", "rejected": "moderation", "hidden": "moderation", "redacted": "moderation",
+                "deleted": "deleted"}
+
+
+def fate(message: Message, rejected: set[int]) -> str | None:
+    """held (never decided), rejected (by a moderator), hidden (after flags, with no decision
+    yet), redacted or deleted (by its author); None for a message shown as written."""
+    if message.status == "visible":
+        return None
+    if message.status == "hidden":
+        return "rejected" if message.id in rejected else "hidden"
+    return message.status
 
 
 def most_private(*modes: str) -> str:
@@ -66,7 +93,10 @@ class _Attributor:
         self.real_names = {}
         self.side_numbers: dict[int, int] = {}
         self.per_side_count: dict[str | None, int] = {}
-        self.left_out = {"consent": 0, "moderation": 0}
+        self.left_out = {"consent": 0, "moderation": 0, "undecided": 0, "deleted": 0}
+        # A hidden message was rejected when a moderator decided so on its queue item.
+        self.rejected = set(db.session.scalars(select(QueueItem.message_id).where(
+            QueueItem.session_id == session.id, QueueItem.status == "rejected")))
         # Originals left out, with why: their translations are left out with them (they
         # carry the same words). Messages come in id order, so an original comes first.
         self.left_out_ids: dict[int, str] = {}
@@ -93,8 +123,11 @@ class _Attributor:
         if agreed is None or not agreed.include:
             entry["left_out"] = "consent"
             return entry
-        if message.status != "visible" and (version == "participants" or message.status == "redacted"):
-            entry["left_out"] = "moderation"
+        happened = fate(message, self.rejected)
+        if happened is not None and (version == "participants" or happened in ("redacted", "deleted")):
+            # No text is left of a redacted or deleted message; the rest stay out of the
+            # participants' version, each saying what happened to it.
+            entry.update({"left_out": LEFT_OUT_FOR[happened], "fate": happened})
             if version == "staff":
                 entry["status"] = message.status
             return entry
@@ -123,8 +156,8 @@ class _Attributor:
                 entry["earlier_wordings"] = list(db.session.scalars(
                     select(MessageRevision.body_source).where(MessageRevision.message_id == message.id)
                     .order_by(MessageRevision.id)))
-        if version == "staff" and message.status != "visible":
-            entry["status"] = message.status
+        if happened is not None:  # the staff version shows it, saying what happened
+            entry.update({"status": message.status, "fate": happened})
         return entry
 
 

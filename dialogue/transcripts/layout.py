@@ -19,6 +19,11 @@ from flask_babel import ngettext
 
 from ..web import LANGUAGE_LABELS
 
+# What happened to a message that is not shown as written, in the order notes list them: held
+# and never decided, rejected by a moderator, hidden after flags (no decision yet), redacted,
+# deleted by its author.
+FATES = ("held", "rejected", "hidden", "redacted", "deleted")
+
 # --- statistics -------------------------------------------------------------------------------
 
 
@@ -53,13 +58,19 @@ def statistics(document: dict) -> dict:
         row["words"][side] += words
 
     any_author = any(m.get("author") for m in shown)
-    left_out = {"consent": 0, "moderation": 0}
+    left_out = {"consent": 0, "moderation": 0, "undecided": 0, "deleted": 0}
+    left_out_fates: dict[str, int] = {}
     annotated: dict[str, int] = {}
     for message in conversation:
+        # What happened to it; documents made before fates were recorded name only the status.
+        happened = message.get("fate") or message.get("status")
         if "left_out" in message:
             left_out[message["left_out"]] = left_out.get(message["left_out"], 0) + 1
-        elif message.get("status"):
-            annotated[message["status"]] = annotated.get(message["status"], 0) + 1
+            if message["left_out"] != "consent":
+                key = happened or message["left_out"]
+                left_out_fates[key] = left_out_fates.get(key, 0) + 1
+        elif happened:
+            annotated[happened] = annotated.get(happened, 0) + 1
     started, ended = _parse(session.get("started_at")), _parse(session.get("ended_at"))
     return {
         "started_at": session.get("started_at"),
@@ -74,6 +85,7 @@ def statistics(document: dict) -> dict:
                   "by_phase": {row["index"]: sum(row["words"].values()) for row in phase_rows}},
         "by_phase": phase_rows,
         "left_out": left_out,
+        "left_out_fates": left_out_fates,
         "shown_with_status": annotated,
         "moderation_actions": dict(document.get("moderation") or {}),
     }
@@ -209,6 +221,9 @@ def layout(document: dict) -> Layout:
             return moment.strftime("%Y-%m-%d %H:%M")
         return moment.strftime("%H:%M")
 
+    # A held message nobody decided on is left out of the participants' version with no marker
+    # in the conversation (it was never part of it); the notes count it.
+    messages = [m for m in messages if m.get("left_out") != "undecided"]
     present = {m["id"] for m in messages}
     attribution = document.get("attribution", "")
     has_agenda = bool(document.get("phases"))
@@ -247,9 +262,8 @@ def layout(document: dict) -> Layout:
         notes.append(ngettext("%(num)d message was left out because its author did not consent to appear.",
                               "%(num)d messages were left out because their authors did not consent to appear.",
                               left["consent"]))
-    if left.get("moderation"):
-        notes.append(ngettext("%(num)d message was removed by moderators.",
-                              "%(num)d messages were removed by moderators.", left["moderation"]))
+    notes += [fate_note(happened, count) for happened, count in sorted(
+        stats["left_out_fates"].items(), key=lambda item: _fate_order(item[0]))]
     published = session.get("published_digest")
     return Layout(
         title=session.get("title") or _("Untitled session"),
@@ -303,8 +317,8 @@ def _entry(message: dict, attribution: str, present: set, local) -> Entry:
     entry.html = message.get("html") or ""
     entry.reply_to = reply_to
     entry.reply_anchor = _anchor(reply_to) if reply_to in present else None
-    if message.get("status"):
-        entry.annotation = status_label(message["status"])
+    if message.get("fate") or message.get("status"):
+        entry.annotation = status_label(message.get("fate") or message["status"])
     entry.lang = message.get("lang")
     if message.get("translation_of") is not None:
         language = str(LANGUAGE_LABELS.get(entry.lang or "", entry.lang or ""))
@@ -319,13 +333,37 @@ def _anchor(message_id) -> str:
 
 
 def marker(message: dict) -> str:
-    """The neutral sentence that stands where a message was left out."""
+    """The neutral sentence that stands where a message was left out, saying what happened."""
     if message.get("left_out") == "consent":
         return _("A message was left out: its author did not consent to appear")
-    text = _("A message was removed by moderators")
-    if message.get("status"):  # the staff version says how
-        text += f" ({status_label(message['status'])})"
-    return text
+    return {"held": _("A message was held for review and never decided; it was never shown"),
+            "rejected": _("A message was rejected by a moderator"),
+            "hidden": _("A message was hidden after members flagged it; no moderator has decided on it"),
+            "redacted": _("A message was redacted by a moderator: its text is kept nowhere"),
+            "deleted": _("A message was deleted by its author")}.get(
+        message.get("fate") or message.get("status"), _("A message was removed by moderators"))
+
+
+def fate_note(happened: str, count: int) -> str:
+    """The sentence of the notes that counts the messages left out with one fate."""
+    notes = {
+        "held": lambda: ngettext("%(num)d message was held for review and never decided; it was never shown.",
+                                 "%(num)d messages were held for review and never decided; they were never shown.",
+                                 count),
+        "rejected": lambda: ngettext("%(num)d message was rejected by a moderator.",
+                                     "%(num)d messages were rejected by a moderator.", count),
+        "hidden": lambda: ngettext("%(num)d message was hidden after members flagged it.",
+                                   "%(num)d messages were hidden after members flagged them.", count),
+        "redacted": lambda: ngettext("%(num)d message was redacted by a moderator.",
+                                     "%(num)d messages were redacted by a moderator.", count),
+        "deleted": lambda: ngettext("%(num)d message was deleted by its author.",
+                                    "%(num)d messages were deleted by their authors.", count)}
+    return notes.get(happened, lambda: ngettext("%(num)d message was removed by moderators.",
+                                                "%(num)d messages were removed by moderators.", count))()
+
+
+def _fate_order(happened: str) -> int:
+    return FATES.index(happened) if happened in FATES else len(FATES)
 
 
 def author_label(message: dict, attribution: str = "") -> str:
@@ -352,9 +390,13 @@ def _role_label(role: str) -> str:
             "observer": _("observer"), "interpreter": _("interpreter")}.get(role, role)
 
 
-def status_label(status: str) -> str:
-    return {"held": _("held for review, never shown"), "hidden": _("hidden by moderators"),
-            "redacted": _("redacted: its text is kept nowhere")}.get(status, status)
+def status_label(happened: str) -> str:
+    """What happened to a message, as the staff version notes it (its fate, or an older
+    document's status)."""
+    return {"held": _("held for review, never decided"), "rejected": _("rejected by a moderator"),
+            "hidden": _("hidden after flags, not decided by a moderator"),
+            "redacted": _("redacted: its text is kept nowhere"),
+            "deleted": _("deleted by its author")}.get(happened, happened)
 
 
 def _attribution_label(attribution: str) -> str:
@@ -425,8 +467,9 @@ def published_at(t: Layout) -> str:
 
 
 def moderation_rows(t: Layout) -> list[list]:
-    rows = [[_("Left out: no consent to appear"), t.stats["left_out"].get("consent", 0)],
-            [_("Left out: removed by moderators"), t.stats["left_out"].get("moderation", 0)]]
+    rows = [[_("Left out: no consent to appear"), t.stats["left_out"].get("consent", 0)]]
+    rows += [[_("Left out: %(status)s", status=status_label(happened)), count] for happened, count in sorted(
+        t.stats["left_out_fates"].items(), key=lambda item: _fate_order(item[0]))]
     rows += [[_("Shown here, %(status)s", status=status_label(status)), count]
              for status, count in sorted(t.stats["shown_with_status"].items())]
     rows += [[_("Moderation action: %(action)s", action=action), count] for action, count in t.moderation]
