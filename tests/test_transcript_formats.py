@@ -390,7 +390,8 @@ def test_the_html_prints_to_pdf(dialogue, app, browser):
     from dialogue.web import CSP
 
     room, _sent = dialogue
-    html = to_html(export(room, attribution="side"))
+    html = to_html(export(room, attribution="side"), standalone=False)
+    assert "<style" not in html  # the site's policy allows no inline style: it is linked
     client = app.test_client()
     assert client.get("/static/css/transcript.css").status_code == 200
 
@@ -424,6 +425,60 @@ def test_the_html_prints_to_pdf(dialogue, app, browser):
     assert pdf.startswith(b"%PDF")
     assert len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf)) >= 1
     assert problems == []
+
+
+@pytest.mark.browser
+def test_the_downloaded_html_reads_and_prints_from_disk(dialogue, app, browser, tmp_path):
+    """The HTML a facilitator downloads carries its stylesheet and fonts: opened from disk with
+    every network request refused, it is styled, Armenian text uses the bundled font, and it
+    prints to PDF."""
+    from .test_auth import sign_in
+
+    room, _sent = dialogue
+    room.session.transcript_summary = "Բարի գալուստ, welcome"  # Armenian script in the record
+    db.session.commit()
+    http = app.test_client()
+    sign_in(http, room.facilitator.user.email)
+    response = http.get(f"/api/sessions/{room.id}/transcript?format=html&version=staff&attribution=named")
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+    html = response.get_data(as_text=True)
+    assert "<link rel=\"stylesheet\"" not in html and "/static/" not in html
+    assert html.count("data:font/woff2;base64,") == 2
+    path = tmp_path / "transcript.html"
+    path.write_text(html, encoding="utf-8")
+    context = browser.new_context(viewport={"width": 900, "height": 1000})
+    try:
+        page = context.new_page()
+        requests: list[str] = []
+
+        def refuse(route):
+            requests.append(route.request.url)
+            route.abort()
+
+        page.route("http://**", refuse)
+        page.route("https://**", refuse)
+        page.goto(path.as_uri())
+        page.emulate_media(media="print")
+        assert page.eval_on_selector(".chart-bar", "e => getComputedStyle(e).fill") == "rgb(107, 115, 122)"
+        assert page.eval_on_selector(".message", "e => getComputedStyle(e).breakInside") == "avoid"
+        assert page.evaluate("document.fonts.load('16px \"Noto Sans Armenian\"', 'Բարի')"
+                             ".then(found => found.length)") >= 1
+        assert page.evaluate("document.fonts.check('16px \"Noto Sans Armenian\"', 'Բարի')")
+        pdf = page.pdf()
+    finally:
+        context.close()
+    assert requests == []
+    assert pdf.startswith(b"%PDF")
+
+
+def test_the_public_page_links_its_stylesheet(dialogue, app):
+    room, _sent = dialogue
+    from dialogue.transcripts import publishing
+
+    publishing.publish(room.facilitator.user, room.id, "side", public=True)
+    page = app.test_client().get(f"/t/{room.id}").get_data(as_text=True)
+    assert "<style" not in page and 'rel="stylesheet" href="/static/css/transcript.css"' in page
 
 
 # --- outside attack material in the readable exports --------------------------------------------

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import copy
+import html
 import json
+import re
 import uuid
 
 import pytest
 
 from dialogue.errors import DialogueError
+from dialogue.extensions import db
 from dialogue.facilitation import consent
 from dialogue.moderation import decisions
 from dialogue.moderation import queue as review_queue
@@ -269,3 +272,78 @@ def test_preface_summary_and_a_streamed_response(dialogue, app):
     refused = post_form(participant, f"/sessions/{room.id}/transcript-texts", {"preface": "x", "summary": "y"},
                         form_page="/settings")
     assert refused.status_code == 403
+
+
+def test_the_manage_page_offers_every_format_and_version_and_says_what_was_published(dialogue, app):
+    from html.parser import HTMLParser
+
+    from .test_auth import post_form
+
+    class Links(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.hrefs, self.selected, self.checked, self.inside = [], {}, set(), None
+
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            if tag == "table" and attrs.get("id") == "transcript-downloads":
+                self.inside = "table"
+            elif tag == "a" and self.inside == "table":
+                self.hrefs.append(attrs["href"])
+            elif tag == "select":
+                self.inside = attrs.get("id")
+            elif tag == "option" and "selected" in attrs:
+                self.selected[self.inside] = attrs["value"]
+            elif tag == "input" and "checked" in attrs:
+                self.checked.add(attrs.get("name"))
+            elif tag == "a" and attrs.get("id") == "public-transcript-link":
+                self.hrefs.append(("public", attrs["href"]))
+
+        def handle_endtag(self, tag):
+            if tag in ("table", "select"):
+                self.inside = None
+
+    room, *_ = dialogue
+    host = app.test_client()
+    sign_in(host, room.facilitator.user.email)
+    manage = f"/sessions/{room.id}/manage"
+    page = Links()
+    page.feed(host.get(manage).get_data(as_text=True))
+    assert "published-transcript" not in host.get(manage).get_data(as_text=True)
+    # One link per version and format, each a download that arrives as its format.
+    assert len(page.hrefs) == len(transcript_build.VERSIONS) * len(transcript_build.FORMATS) == 8
+    seen = set()
+    for href in page.hrefs:
+        response = host.get(href)
+        assert response.status_code == 200, href
+        assert response.headers["Content-Disposition"].startswith("attachment;"), href
+        query = dict(part.split("=") for part in href.split("?", 1)[1].split("&"))
+        seen.add((query["version"], query["format"]))
+        if query["format"] == "json":
+            assert json.loads(response.get_data(as_text=True))["version"] == query["version"]
+    assert seen == {(v, f) for v in transcript_build.VERSIONS for f in transcript_build.FORMATS}
+    # The participant has no published transcript yet, so no link in the room.
+    participant = app.test_client()
+    sign_in(participant, room.participants[0].user.email)
+    assert 'id="published-transcript-link"' not in participant.get(f"/s/{room.id}").get_data(as_text=True)
+    assert post_form(host, f"/sessions/{room.id}/publish", {"attribution": "side", "public": "y"},
+                     form_page=manage).status_code == 302
+    text = host.get(manage).get_data(as_text=True)
+    page = Links()
+    page.feed(text)
+    assert page.selected["publish-attribution"] == "side" and "public" in page.checked  # remembered
+    db.session.expire_all()
+    assert "Only by side" in text and room.session.published_digest in text
+    assert "the participants’ version" in text or "the participants' version" in text
+    public = [href for href in page.hrefs if isinstance(href, tuple)]
+    assert public == [("public", f"/t/{room.id}")]
+    assert app.test_client().get(f"/t/{room.id}").status_code == 200
+    assert f"http://localhost/t/{room.id}" in text  # the address to hand out, in full
+    # Members now find the published version in the room, named as it was published.
+    room_page = participant.get(f"/s/{room.id}").get_data(as_text=True)
+    link = re.search(r'id="published-transcript-link"[^>]*href="([^"]+)"', room_page) or \
+        re.search(r'href="([^"]+)"[^>]*id="published-transcript-link"', room_page)
+    assert link, "the room links the published transcript"
+    download = participant.get(html.unescape(link[1]))
+    assert download.status_code == 200 and "attribution=side" in html.unescape(link[1])
+    assert room.participants[0].name not in download.get_data(as_text=True)

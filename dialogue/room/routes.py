@@ -37,6 +37,9 @@ def room(session_id: str):
         can_manage=permissions.can_manage_session(current_user, membership),
         can_moderate=permissions.works_as_staff(current_user, membership),
         can_flag=permissions.can_flag(current_user, membership),
+        # Members read the participants' version once published (facilitators always could).
+        published_transcript=session.published_at is not None
+        and permissions.can_read_transcript(current_user, membership, session, "participants"),
         is_speaker=permissions.is_speaker(membership),
         held_for_review=membership is not None and permissions.held_for_review(membership),
         my_role=permissions.role_in_session(current_user, membership) or "",

@@ -6,8 +6,11 @@ Each format only spells out the layout (dialogue.transcripts.layout) of the docu
 
 from __future__ import annotations
 
+import base64
+import functools
 import re
 import textwrap
+from pathlib import Path
 
 from flask import current_app, has_request_context, render_template, url_for
 from flask_babel import gettext as _
@@ -245,18 +248,41 @@ def _shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def to_html(document: dict) -> str:
-    """The transcript as a standalone HTML page that prints well (templates/transcripts/transcript.html).
+def to_html(document: dict, standalone: bool = True) -> str:
+    """The transcript as an HTML page that prints well (templates/transcripts/transcript.html).
 
-    Needs an application context, not a request: outside one (the command line), the
-    stylesheet is linked as the site's root would serve it."""
+    Standalone (a download, the command line): the stylesheet and its fonts are inside the
+    file, so it reads and prints the same opened from disk, with no site to load them from.
+    Otherwise (the public page, served under the site's Content-Security-Policy, which allows
+    no inline style) the stylesheet is linked. Needs an application context, not a request."""
     t = layout(document)
     chart = participation_chart(t)
-    stylesheet = url_for("static", filename="css/transcript.css") if has_request_context() else \
-        f"{current_app.static_url_path}/css/transcript.css"
+    stylesheet = None
+    if not standalone:
+        stylesheet = url_for("static", filename="css/transcript.css") if has_request_context() else \
+            f"{current_app.static_url_path}/css/transcript.css"
     return render_template("transcripts/transcript.html", t=t, chart=chart, stylesheet_url=stylesheet,
+                           inline_css=_standalone_css(current_app.static_folder) if standalone else None,
                            published_at=published_at(t) if t.published_digest else "",
                            moderation_rows=moderation_rows(t) if t.version == "staff" else [])
+
+
+_FONT_URL = re.compile(r'url\("(\.\./fonts/[\w.-]+\.woff2)"\)')
+
+
+@functools.lru_cache(maxsize=4)
+def _standalone_css(static_folder: str) -> str:
+    """The transcript stylesheet with its fonts as data: URLs (Armenian script renders from
+    disk too). Our own file, read once per process; `</` is escaped the CSS way, so nothing
+    in it can close the <style> element."""
+    css_dir = Path(static_folder) / "css"
+    css = (css_dir / "transcript.css").read_text(encoding="utf-8")
+
+    def embed(match: re.Match) -> str:
+        data = base64.b64encode((css_dir / match[1]).read_bytes()).decode("ascii")
+        return f'url("data:font/woff2;base64,{data}")'
+
+    return _FONT_URL.sub(embed, css).replace("</", "<\\/")
 
 
 RENDERERS = {"md": to_markdown, "txt": to_text, "html": to_html}

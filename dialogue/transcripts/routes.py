@@ -46,7 +46,9 @@ RENDERED = {"md": ("text/markdown", "md"), "txt": ("text/plain", "txt"), "html":
 
 
 def _rendered(document: dict, fmt: str, session_id: str, download: bool = True) -> Response:
-    render = formats.RENDERERS[fmt]
+    # A download is read from disk (its stylesheet inside it); a page is read from the site.
+    render = formats.RENDERERS[fmt] if download or fmt != "html" else \
+        (lambda doc: formats.to_html(doc, standalone=False))
     mimetype, extension = RENDERED[fmt]
     headers = {"Content-Disposition": f"attachment; filename=transcript-{session_id}.{extension}"} if download else {}
     return Response(render(document), mimetype=mimetype, headers=headers)
