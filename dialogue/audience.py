@@ -118,6 +118,12 @@ def to_staff(session_id: str, event: str, payload: dict) -> None:
     emitter.on_commit(db.session, event, payload, staff_room(session_id))
 
 
+def typing(session_id: str, payload: dict) -> None:
+    """That someone is writing goes to everyone in the session's room (writers ignore their own,
+    by the writer id their `typing` answer gave them)."""
+    emitter.on_commit(db.session, "typing", payload, session_room(session_id))
+
+
 def to_session(db_session, session_id: str, event: str, payload: dict) -> None:
     """After `db_session` commits, send an event to every socket in the session (presence)."""
     emitter.on_commit(db_session, event, payload, session_room(session_id))

@@ -82,6 +82,26 @@ def page_direction() -> str:
     return text_direction(get_locale())
 
 
+def plural_samples() -> list[tuple[str, int]]:
+    """Each plural category (CLDR: "one", "few", "many", "other") of the page's language with
+    the smallest whole number from 1 in it, so a page can render every plural form of a
+    sentence for its scripts (`data-i18n-<key>-<category>`); the browser then picks the form
+    with Intl.PluralRules, whose categories are the same CLDR ones."""
+    return _plural_samples(str(get_locale() or "en"))
+
+
+@cache
+def _plural_samples(language: str) -> list[tuple[str, int]]:
+    try:
+        rule = Locale.parse(language).plural_form
+    except (UnknownLocaleError, ValueError):
+        rule = Locale("en").plural_form
+    samples: dict[str, int] = {}
+    for number in range(1, 200):
+        samples.setdefault(rule(number), number)
+    return sorted(samples.items())
+
+
 def page_time_zone() -> str:
     """The IANA name of the zone the page shows times in (for the page's scripts)."""
     zone = get_timezone()
@@ -94,6 +114,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["page_direction"] = page_direction
     app.jinja_env.globals["language_names"] = LANGUAGE_NAMES
     app.jinja_env.globals["page_time_zone"] = page_time_zone
+    app.jinja_env.globals["plural_samples"] = plural_samples
     app.jinja_env.filters["moment"] = local_moment
     app.jinja_env.filters["number"] = format_number
     app.jinja_env.filters["percent"] = format_percent

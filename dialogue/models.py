@@ -19,7 +19,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from sqlalchemy.sql.expression import false
+from sqlalchemy.sql.expression import false, true
 
 from .extensions import db
 
@@ -169,6 +169,8 @@ class DialogueSession(db.Model):
     # Facilitation: no new joiners while locked; assigned neutral names when pseudonymous.
     locked: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     pseudonymous: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Whether the room shows that people are writing ("2 people are writing"; no names when pseudonymous).
+    typing_indicator: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     # The agenda phase under way (index into the ordered phases) and when its time box ends.
     phase_index: Mapped[int | None] = mapped_column(Integer)
     phase_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

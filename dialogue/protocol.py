@@ -27,6 +27,14 @@ def outsider_id(session_id: str, user_id: int) -> str:
     return "x" + base64.urlsafe_b64encode(digest[:12]).decode().rstrip("=")
 
 
+def writer_id(session_id: str, membership_id: int) -> str:
+    """Who is writing, as `typing` names them: opaque, stable within the session and linked to
+    no member id, so a pseudonymous session's indicator names nobody."""
+    digest = hmac.new(current_app.config["SECRET_KEY"].encode(), f"writer:{session_id}:{membership_id}".encode(),
+                      hashlib.sha256).digest()
+    return "w" + base64.urlsafe_b64encode(digest[:9]).decode().rstrip("=")
+
+
 def member_object(session: DialogueSession, membership: Membership) -> dict:
     """A member as other members see them: member id, session name, side label and role,
     nothing else."""
@@ -93,6 +101,7 @@ def session_object(session: DialogueSession) -> dict:
         "two_key": session.two_key,
         "nudge_after_minutes": session.nudge_after_minutes,
         "share_alert_percent": session.share_alert_percent,
+        "typing_indicator": session.typing_indicator,
         "last_seq": session.last_seq,
         "started_at": iso(session.started_at),
         "ended_at": iso(session.ended_at),

@@ -52,6 +52,8 @@ DEFAULT_RULES = {
     "translation": "30/minute",
     # Any event at all, per socket, before the caller is even looked up (unknown events too).
     "socket": "60/10second;300/minute",
+    # "Someone is writing": a client says so at most every few seconds while its member types.
+    "typing": "40/minute",
     # Any event at all, per account over all its sockets (reconnecting starts a socket afresh).
     "account_events": "120/10second;600/minute",
     # Per network address. A venue may put dozens of participants behind one address.
@@ -75,7 +77,7 @@ DEFAULT_RULES = {
 # The events counted per member, and the rule each one counts against.
 LIMITED_EVENTS = {"send": "send", "flag": "flag", "hand": "hand", "join": "join", "history": "history",
                   "translate": "translation", "translation_edit": "edit", "untranslated": "history",
-                  "edit": "edit", "delete": "edit", "search": "history"}
+                  "edit": "edit", "delete": "edit", "search": "history", "typing": "typing"}
 NOTICE_WINDOW = timedelta(hours=1)
 
 

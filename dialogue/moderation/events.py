@@ -75,6 +75,6 @@ def sanction(user: User, payload: dict) -> dict:
 def session_settings(user: User, payload: dict) -> dict:
     """Facilitators change moderation and nudge settings; everyone in the session receives `session`."""
     settings = {key: payload[key] for key in ("moderation", "flag_threshold", "two_key", "nudge_after_minutes",
-                                              "share_alert_percent") if key in payload}
+                                              "share_alert_percent", "typing_indicator") if key in payload}
     session = session_settings_actions.update_settings(user, session_id_field(payload), settings)
     return {"session": session_object(session)}

@@ -33,4 +33,5 @@ class ModerationSettingsForm(Form):
     flag_threshold = WholeNumberField(_l("Flags from this many members hide a message for review"), default=3,
                                       validators=[InputRequired(), NumberRange(min=1, max=50)])
     two_key = BooleanField(_l("Two-key rule: removing a participant or rejecting their message needs a second moderator"))
+    typing_indicator = BooleanField(_l("Show in the room when people are writing"))
     submit = SubmitField(_l("Save moderation settings"))

@@ -163,6 +163,6 @@ def session_settings(session_id: str):
         return redirect(url_for("sessions.manage", session_id=session_id))
     settings.update_settings(current_user, session_id, {
         "moderation": form.moderation.data, "flag_threshold": form.flag_threshold.data,
-        "two_key": bool(form.two_key.data)})
+        "two_key": bool(form.two_key.data), "typing_indicator": bool(form.typing_indicator.data)})
     flash(_("Moderation settings saved."))
     return redirect(url_for("sessions.manage", session_id=session_id))

@@ -17,7 +17,8 @@ from .audit import audit
 
 
 def update_settings(user: User, session_id, settings: dict) -> DialogueSession:
-    """Facilitators change moderation settings live: mode, flag threshold, two-key rule."""
+    """Facilitators change settings live: moderation mode, flag threshold, two-key rule, nudges,
+    the share alert, and whether the room shows that people are writing."""
     with session_write(session_id) as session:
         permissions.require_manage(user, session)
         changed = {}
@@ -34,6 +35,10 @@ def update_settings(user: User, session_id, settings: dict) -> DialogueSession:
             if not isinstance(settings["two_key"], bool):
                 raise DialogueError("invalid", _("two_key must be true or false."))
             changed["two_key"] = session.two_key = settings["two_key"]
+        if "typing_indicator" in settings:
+            if not isinstance(settings["typing_indicator"], bool):
+                raise DialogueError("invalid", _("typing_indicator must be true or false."))
+            changed["typing_indicator"] = session.typing_indicator = settings["typing_indicator"]
         for key, low, high in (("nudge_after_minutes", 1, 240), ("share_alert_percent", 51, 99)):
             if key in settings:
                 value = settings[key]

@@ -19,6 +19,7 @@ from ..protocol import me_object, message_object
 from ..realtime import presence
 from ..realtime.sockets import client_event, session_id_field
 from . import messages, search, translations
+from . import typing as typing_actions
 
 
 @client_event("join")
@@ -127,3 +128,10 @@ def untranslated(user: User, payload: dict) -> dict:
 def preferences(user: User, payload: dict) -> dict:
     """A reader chooses which translations they see (kept in their profile)."""
     return {"translation_view": accounts.set_translation_view(user, payload.get("translation_view"))}
+
+
+@client_event("typing")
+def typing(user: User, payload: dict) -> dict:
+    """A writer says they are writing (`typing: true`) or stopped; everyone in the room
+    receives `typing`, with an opaque writer id (and a member id unless pseudonymous)."""
+    return typing_actions.typing(user, session_id_field(payload), payload.get("typing"))

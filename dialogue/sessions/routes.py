@@ -73,7 +73,8 @@ def _manage_page(session, settings_form: SessionSettingsForm | None = None, stat
     form.side.choices = side_choices(session)
     minutes = current_app.config["DIALOGUE_REOPEN_MINUTES"]
     moderation_form = ModerationSettingsForm(moderation=session.moderation_mode,
-                                             flag_threshold=session.flag_threshold, two_key=session.two_key)
+                                             flag_threshold=session.flag_threshold, two_key=session.two_key,
+                                             typing_indicator=session.typing_indicator)
     return render_template("sessions/manage.html", session=session, form=form, moderation_form=moderation_form,
                            phases=phases(session), template_form=AgendaTemplateForm(),
                            material_form=MaterialForm(), materials=materials.materials(session),

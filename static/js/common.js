@@ -24,6 +24,20 @@ export function translator(root) {
   };
 }
 
+/**
+ * A tn(key, count, values) for sentences with plural forms: the page renders each form of the
+ * language as data-i18n-<key>-<category> (CLDR categories: one, few, many, other), and the
+ * browser's Intl.PluralRules picks the one for count; {count} and the values are filled.
+ */
+export function pluralTranslator(root) {
+  const t = translator(root);
+  const rules = new Intl.PluralRules(document.documentElement.lang || "en");
+  return function tn(key, count, values = {}) {
+    const filled = { ...values, count };
+    return t(key + capitalised(rules.select(count)), filled) || t(key + "Other", filled);
+  };
+}
+
 /** "live" -> "Live", for data-i18n keys. */
 export function capitalised(word) {
   return String(word || "").charAt(0).toUpperCase() + String(word || "").slice(1);

@@ -22,7 +22,7 @@
 // Text from people goes into the page with textContent; the only HTML inserted is a
 // message's body_html, which the server sanitized.
 
-import { dateFormats, translator } from "./common.js";
+import { dateFormats, pluralTranslator, translator } from "./common.js";
 import { createAttention } from "./room/attention.js";
 import { createRoomComposer, createStaffComposer } from "./room/channels.js";
 import { createConnection } from "./room/connection.js";
@@ -37,6 +37,7 @@ import { createSearch } from "./room/search.js";
 import { createStaffActions } from "./room/staff-actions.js";
 import { createStore } from "./room/store.js";
 import { createTranslations } from "./room/translations.js";
+import { createTyping } from "./room/typing.js";
 
 const root = document.getElementById("room");
 if (root) {
@@ -60,6 +61,7 @@ function startRoom(root) {
 
   const $ = (id) => document.getElementById(id);
   const t = translator(root);
+  const tn = pluralTranslator(root);
   const { formatTime, fullDate } = dateFormats(undefined);
   let sessionState = root.dataset.initialState || "draft";
   let composer = null;      // the room's composer, for those who may write
@@ -79,6 +81,7 @@ function startRoom(root) {
       disconnected: () => {
         facilitation.onDisconnected();
         presence.markStale();
+        typing.clear();
       },
       reconnecting: () => composer?.onReconnecting(),
       stopped: (text, link, linkText) => {
@@ -113,6 +116,7 @@ function startRoom(root) {
         applySessionState(answer.session && answer.session.state);
         notices.showModerationMode(answer.session && answer.session.moderation);
         facilitation.applySession(answer.session);
+        typing.applySession(answer.session);
       },
       absorb: (items) => messages.upsertAll(items),
       highestSeq: () => store.highestSeq(),
@@ -208,6 +212,9 @@ function startRoom(root) {
     messages.upsert(message);
     attention.onMessage(message);
     connection.sawLive(message.seq);
+    if (!staffMessage) {
+      typing.onMessage(message);
+    }
     if (staffMessage) {
       if (atBottom && list) {
         list.scrollToBottom();
@@ -244,8 +251,14 @@ function startRoom(root) {
     onSent: (message) => {
       messages.upsert(message);
       attention.onSent();
+      typing.onSent();
       roomList.scrollToBottom();
     },
+  });
+  const typing = createTyping({
+    t, tn, sessionId, myId, connection, input: canWrite ? $("message-input") : null, element: $("typing-indicator"),
+    nameOf: (memberId) => facilitation.nameOf(memberId),
+    canSay: () => canWrite && sessionState === "live" && !notices.isMuted() && !connection.isStopped(),
   });
   staffComposer = createStaffComposer({
     t, sessionId, maxChars, connection,
@@ -265,8 +278,10 @@ function startRoom(root) {
       applySessionState(payload.state);
       notices.showModerationMode(payload.moderation);
       facilitation.applySession(payload);
+      typing.applySession(payload);
     }
   });
+  connection.on("typing", (payload) => typing.onTyping(payload));
   connection.on("presence", (payload) => {
     if (payload && payload.session_id === sessionId && Array.isArray(payload.online)) {
       presence.render(payload.online);

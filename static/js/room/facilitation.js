@@ -180,7 +180,7 @@ export function startFacilitation(ctx) {
   }
 
   return {
-    applySession, applyMe, learnNames, onJoined, onDisconnected, stop,
+    applySession, applyMe, learnNames, nameOf, onJoined, onDisconnected, stop,
     refreshBalanceSoon: () => balance.refreshSoon(),
     waitingForFloor: () => floor.waitingForFloor(),
     holdsFloor: () => floor.holdsFloor(),
