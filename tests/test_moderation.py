@@ -636,3 +636,44 @@ def test_staff_hide_and_redact_from_the_room_through_the_queue(ctx, clients):
     assert again["error"]["code"] == "conflict"
     actions = {e.action for e in stored(select(AuditEntry).where(AuditEntry.session_id == room.id))}
     assert {"reject", "redact"} <= actions
+
+
+def test_the_audit_log_credits_holds_to_the_platform_and_filters_by_session_name(ctx, app):
+    """A message held by screening is the platform's doing, not its author's; reasons read as
+    labels; facilitators filter by a member's session name, and no account number shows."""
+    import uuid
+    from html import unescape
+
+    from dialogue.moderation import flags
+    from dialogue.room import messages
+
+    from .test_auth import sign_in
+
+    room = gen_room(participants=3)
+    anahit, leyla, third = room.participants
+    moderation_settings.update_settings(room.facilitator.user, room.id, {"moderation": "pre"})
+    held, _ = messages.send_message(anahit.user, room.id, uuid.uuid4().hex, "Please wait for me")
+    moderation_settings.update_settings(room.facilitator.user, room.id, {"moderation": "post"})
+    shown, _ = messages.send_message(leyla.user, room.id, uuid.uuid4().hex, "An ordinary remark")
+    flags.flag(third.user, shown.id, "personal_attack")
+    hold = db.session.scalar(select(AuditEntry).where(AuditEntry.session_id == room.id,
+                                                      AuditEntry.action == "hold"))
+    assert hold.actor_id is None and hold.target_id == str(held.id)
+    host = app.test_client()
+    sign_in(host, room.facilitator.user.email)
+    page = unescape(host.get(f"/sessions/{room.id}/audit").get_data(as_text=True))
+    assert "The platform" in page and "Personal attack" in page
+    assert "personal_attack" not in page.split('id="entries-heading"')[1]
+    for person in room.participants:
+        assert f"#{person.user.id}<" not in page and f"#{person.user.id} " not in page
+    assert f'<option value="{third.member_id}">{third.name} (' in page
+    filtered = unescape(host.get(f"/sessions/{room.id}/audit?member={third.member_id}").get_data(as_text=True))
+    rows = filtered.split('id="entries-heading"')[1]
+    assert "Personal attack" in rows and "The platform" not in rows
+    assert f'<option value="{third.member_id}" selected>' in filtered
+    csv_link = f"format=csv&amp;member={third.member_id}"
+    assert csv_link in host.get(f"/sessions/{room.id}/audit?member={third.member_id}").get_data(as_text=True)
+    exported = host.get(f"/sessions/{room.id}/audit?format=csv&member={third.member_id}").get_data(as_text=True)
+    assert [r["action"] for r in csv.DictReader(io.StringIO(exported))] == ["flag"]
+    # An unknown member id is no filter at all, not an error.
+    assert host.get(f"/sessions/{room.id}/audit?member=nobody").status_code == 200

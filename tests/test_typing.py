@@ -7,7 +7,6 @@ import pytest
 
 from dialogue.extensions import db
 from dialogue.moderation import sanctions
-from dialogue.moderation import settings as moderation_settings
 
 from .factories import gen_room
 from .helpers import joined, release_database

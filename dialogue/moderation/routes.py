@@ -6,13 +6,14 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy import select
 
 from .. import permissions
 from ..auth import security_log
 from ..errors import DialogueError
 from ..extensions import db
 from ..forms import ConfirmForm, database_id
-from ..models import DialogueSession
+from ..models import DialogueSession, Membership
 from . import audit as audit_log
 from . import queue, settings
 from . import words as watched_words
@@ -135,8 +136,12 @@ def audit(session_id: str):
     if session is None:
         abort(404)
     action = request.args.get("action") or None
-    # Not a whole number of 64 bits: no filter, rather than an overflow in the database driver.
-    actor = request.args.get("actor", type=database_id)
+    # Facilitators filter by a member's session name (its member id); an account number
+    # (`actor`, as older links have it) still works. Not a whole number of 64 bits: no filter.
+    members = db.session.scalars(select(Membership).where(Membership.session_id == session.id)
+                                 .order_by(Membership.display_name, Membership.id)).all()
+    member = next((m for m in members if m.public_id == request.args.get("member")), None)
+    actor = member.user_id if member is not None else request.args.get("actor", type=database_id)
     try:
         entries = audit_log.audit_entries(current_user, session, action=action, actor_id=actor,
                                            limit=None if request.args.get("format") == "csv" else 500)
@@ -147,7 +152,7 @@ def audit(session_id: str):
         return Response(audit_log.audit_csv(session, entries), mimetype="text/csv",
                         headers={"Content-Disposition": f"attachment; filename=audit-{session.id}.csv"})
     return render_template("moderation/audit.html", session=session, entries=entries, action=action,
-                           actor=actor, actor_label=audit_log.actor_label,
+                           actor=actor, members=members, member=member, actor_label=audit_log.actor_label,
                            figures=queue.figures([session.id]))
 
 

@@ -114,7 +114,7 @@ def send_message(user: User, session_id, client_id, body, reply_to=None, channel
         audience.message(session, message)
         notify_mentions(session, message)
         if screening.reasons:
-            enqueue(session, message, screening.reasons, user.id)
+            enqueue(session, message, screening.reasons, None)  # the platform holds it, not its author
         db.session.commit()
     return message, True
 
@@ -136,14 +136,14 @@ def edit_message(user: User, message_id, body) -> Message:
         permissions.require_own_message(user, session, membership, message, action="edit",
                                         window_ends=message.created_at + window if message else None)
         screening = Screening(body=text) if message.channel == "staff" else screen(session, membership, text)
-        if rewrite(session, message, screening, user.id):
+        if rewrite(session, message, screening):
             db.session.commit()
         else:
             db.session.rollback()
     return message
 
 
-def rewrite(session: DialogueSession, message: Message, screening: Screening, actor_id: int) -> bool:
+def rewrite(session: DialogueSession, message: Message, screening: Screening) -> bool:
     """Its author's new wording of a message (an edit, an interpreter's correction), already
     screened: the earlier wording kept for the staff, the change chained and sent to those who
     may see it, held again if screening says so. False when the wording did not change."""
@@ -163,7 +163,7 @@ def rewrite(session: DialogueSession, message: Message, screening: Screening, ac
     record.message_edited(session, message, previous_hash)
     audience.message(session, message, "message_updated" if was_public else "message")
     if screening.reasons:
-        enqueue(session, message, screening.reasons, actor_id)
+        enqueue(session, message, screening.reasons, None)  # the platform holds it
     return True
 
 

@@ -79,7 +79,7 @@ def translate(user: User, session_id, message_id, lang, body, client_id) -> tupl
         record.message_created(session, translation)
         audience.message(session, translation)
         if screening.reasons:
-            enqueue(session, translation, screening.reasons, user.id)
+            enqueue(session, translation, screening.reasons, None)  # the platform holds it
         warnings = session_glossary_warnings(session, lang, screening.body)
         db.session.commit()
     return translation, True, warnings
@@ -98,7 +98,7 @@ def correct(user: User, message_id, body) -> tuple[Message, list[dict]]:
         translation = permissions.require_own_message(user, session, membership, db.session.get(Message, message_id),
                                                       action="correct")
         screening = screen(session, membership, text)
-        if not rewrite(session, translation, screening, user.id):
+        if not rewrite(session, translation, screening):
             db.session.rollback()
             return translation, []
         warnings = session_glossary_warnings(session, translation.lang, screening.body)
