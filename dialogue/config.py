@@ -128,6 +128,9 @@ DEFAULTS = {
     "DIALOGUE_HISTORY_PAGE": 200,
     # Authors may correct their own message for this many minutes after writing it.
     "DIALOGUE_EDIT_MINUTES": 5,
+    # How long after approving or rejecting a message a moderator may undo it (the queue's
+    # recently decided list).
+    "DIALOGUE_UNDO_MINUTES": 5,
     "DIALOGUE_INVITATION_DAYS": 14,
     # Error logs must not carry message bodies or other people's data from SQL parameters.
     "SQLALCHEMY_ENGINE_OPTIONS": {"hide_parameters": True},

@@ -1,7 +1,11 @@
-"""Moderators' decisions on queue items (approve, reject, redact, escalate) and claims."""
+"""Moderators' decisions on queue items (approve, reject, redact, escalate), undoing an
+approval or a rejection for a few minutes, and claims."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
@@ -9,6 +13,7 @@ from .. import audience, permissions, record
 from ..errors import DialogueError
 from ..extensions import db
 from ..models import (
+    AuditEntry,
     DialogueSession,
     Flag,
     Message,
@@ -113,6 +118,7 @@ def decide(user: User, item_id, action, reason=None) -> dict:
 
 def _apply_decision(session, item: QueueItem, message: Message, user: User, action: str, reason: str) -> None:
     now = utcnow()
+    before = message.status  # kept in the audit entry, so that the decision can be undone
 
     def notify_author(payload: dict) -> None:
         audience.to_member(session.id, message.author_id, "notice", payload)
@@ -143,8 +149,52 @@ def _apply_decision(session, item: QueueItem, message: Message, user: User, acti
         return
     item.decided_by_id, item.decided_at, item.decision_reason, item.updated_at = user.id, now, reason, now
     item.proposed_action = None
-    audit(session.id, user.id, action, target_type="message", target_id=message.id, reason=reason)
+    audit(session.id, user.id, action, target_type="message", target_id=message.id, reason=reason, before=before)
     notify_item(session, item)
+
+
+UNDOABLE = ("approved", "rejected")
+
+
+def undo(user: User, item_id) -> dict:
+    """Staff take back an approval or a rejection within DIALOGUE_UNDO_MINUTES: the message
+    returns to the status it had before (held, hidden or visible), the item to the queue, and
+    the undoing is in the audit log and the record. A redaction cannot be undone (its text is
+    gone); later, or for anything else, it is `conflict`."""
+    item_id = parse_item_id(item_id)
+    found = db.session.get(QueueItem, item_id)
+    if found is None:
+        raise DialogueError("not_found")
+    minutes = current_app.config["DIALOGUE_UNDO_MINUTES"]
+    with session_write(found.session_id) as session:
+        permissions.require_staff(user, session)
+        item = item_in(session, item_id)
+        now = utcnow()
+        if item.status not in UNDOABLE or item.decided_at is None \
+                or now > item.decided_at + timedelta(minutes=minutes):
+            raise DialogueError("conflict", _("Only an approval or a rejection can be undone, within %(n)d minutes "
+                                              "of the decision.", n=minutes))
+        message = item.message
+        decision = "approve" if item.status == "approved" else "reject"
+        before = db.session.scalar(select(AuditEntry.details).where(
+            AuditEntry.session_id == session.id, AuditEntry.action.in_((decision, "confirm_reject")),
+            AuditEntry.target_type == "message", AuditEntry.target_id == str(message.id))
+            .order_by(AuditEntry.id.desc()).limit(1)) or {}
+        restored = before.get("before") if isinstance(before, dict) else None
+        if restored not in ("held", "hidden", "visible"):  # decided before the status was kept
+            restored = "held" if decision == "approve" or not message.published else "visible"
+        if message.status != restored:
+            set_status(session, message, restored)
+        item.status, item.updated_at = "pending", now
+        item.decided_by_id = item.decided_at = item.decision_reason = None
+        audit(session.id, user.id, "undo", target_type="message", target_id=message.id, decision=decision,
+              restored=restored)
+        audience.to_member(session.id, message.author_id, "notice", (
+            {"kind": "approved", "message_id": message.id} if restored == "visible" else
+            {"kind": "held", "message_id": message.id, "reason": "review"}))
+        notify_item(session, item)
+        db.session.commit()
+        return queue_item_object(session, item)
 
 
 ROOM_ACTIONS = {"hide": "reject", "redact": "redact"}

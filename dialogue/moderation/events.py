@@ -1,11 +1,13 @@
 """Socket.IO handlers of moderation (protocol: docs/protocol.md, "Moderation").
 
 Members send `flag`; moderators, facilitators and admins send `queue`, `claim`, `release`,
-`decide` and `sanction`; facilitators send `session_settings`. Who receives what each one
+`decide`, `undo` and `sanction`; facilitators send `session_settings`. Who receives what each one
 broadcasts is decided in dialogue.audience.
 """
 
 from __future__ import annotations
+
+from flask import current_app
 
 from .. import audience, ratelimit
 from ..models import User
@@ -29,7 +31,9 @@ def queue_event(user: User, payload: dict) -> dict:
     its `queue_item` events on this socket."""
     sessions, items = queue.open_items(user, payload.get("session_id"))
     audience.enter_queues(user, [session.id for session in sessions])
+    minutes = current_app.config["DIALOGUE_UNDO_MINUTES"]
     return {"items": items, "figures": queue.figures([s.id for s in sessions]),
+            "recent": queue.recent_items(sessions, minutes), "undo_minutes": minutes,
             "me": {session.id: queue.my_id(user, session) for session in sessions},
             "limited": {session.id: ratelimit.recent_notices(session.id) for session in sessions}}
 
@@ -44,6 +48,13 @@ def claim(user: User, payload: dict) -> dict:
 def release(user: User, payload: dict) -> dict:
     """A moderator lets go of an item they claimed."""
     return {"item": decisions.claim(user, payload.get("item_id"), release=True)}
+
+
+@client_event("undo")
+def undo(user: User, payload: dict) -> dict:
+    """Staff take back an approval or a rejection of the last few minutes; the item is open
+    again and everyone's view of the message follows."""
+    return {"item": decisions.undo(user, payload.get("item_id"))}
 
 
 @client_event("decide")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import statistics
+from datetime import timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -81,6 +82,7 @@ def queue_item_object(session: DialogueSession, item: QueueItem, *, detail: bool
             "reason": item.proposed_reason},
         "decided_by": person(session, item.decided_by_id),
         "decision_reason": item.decision_reason,
+        "decided_at": iso(item.decided_at),
         "created_at": iso(item.created_at),
         "updated_at": iso(item.updated_at),
     }
@@ -147,6 +149,19 @@ def open_items(user: User, session_id=None) -> tuple[list[DialogueSession], list
                                                        QueueItem.status.in_(OPEN_STATUSES))
                                .order_by(QueueItem.created_at, QueueItem.id)).all() if by_id else []
     return sessions, [queue_item_object(by_id[item.session_id], item) for item in items]
+
+
+def recent_items(sessions: list[DialogueSession], minutes: int, limit: int = 20) -> list[dict]:
+    """Items of these sessions decided in the last `minutes`, newest first: the queue's
+    recently decided list, where an approval or rejection can still be undone."""
+    by_id = {s.id: s for s in sessions}
+    if not by_id:
+        return []
+    since = utcnow() - timedelta(minutes=minutes)
+    items = db.session.scalars(select(QueueItem).where(
+        QueueItem.session_id.in_(by_id), QueueItem.status.in_(("approved", "rejected", "redacted")),
+        QueueItem.decided_at >= since).order_by(QueueItem.decided_at.desc(), QueueItem.id.desc()).limit(limit)).all()
+    return [queue_item_object(by_id[item.session_id], item) for item in items]
 
 
 def figures(session_ids: list[str]) -> dict:
