@@ -3,7 +3,17 @@ session's moderation settings."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -34,7 +44,7 @@ def queue_page():
     if not sessions:
         abort(403)
     return render_template("moderation/queue.html", sessions=sessions, session_id=session_id,
-                           reasons=FLAG_REASONS)
+                           reasons=FLAG_REASONS, undo_minutes=current_app.config["DIALOGUE_UNDO_MINUTES"])
 
 
 def _require_words() -> None:

@@ -7,6 +7,8 @@
 
 import { io } from "../vendor/socket.io-client/socket.io.esm.min.js";
 
+/** The mute durations staff choose from, in minutes (the longest: until further notice, 7 days). */
+export const MUTE_CHOICES = [5, 10, 30, 7 * 24 * 60];
 /** How long a request waits for its acknowledgement. */
 export const ACK_TIMEOUT_MS = 10000;
 /** How long to wait before trying again after a request got no answer. */

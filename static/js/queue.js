@@ -6,12 +6,12 @@
 // with the room (translations, time formats, the Socket.IO connection) are in common.js.
 
 import {
-  RETRY_DELAY_MS, closeSocket, dateFormats, el, hideNotice, keyPart, openSocket, parseDate, requester,
-  showNotice, statusLine, superviseSocket, translator,
+  MUTE_CHOICES, RETRY_DELAY_MS, closeSocket, dateFormats, el, hideNotice, keyPart, openSocket, parseDate,
+  pluralTranslator, requester, showNotice, statusLine, superviseSocket, translator,
 } from "./common.js";
 import { askConfirmation } from "./confirm.js";
+import { createRecent } from "./queue-recent.js";
 
-const MUTE_MINUTES = 10;
 const DISARM_MS = 6000;
 const CLOSED_NOTE_MS = 10000;
 const CLOSED_STATUSES = new Set(["approved", "rejected", "redacted"]);
@@ -52,6 +52,7 @@ function startQueue(root) {
   // --- Translated text -----------------------------------------------------------------
 
   const t = translator(root);
+  const tn = pluralTranslator(root);
 
   /** The translation of key + code, or the code itself when there is none. */
   function label(prefix, code) {
@@ -124,6 +125,16 @@ function startQueue(root) {
   const socket = openSocket();
   const request = requester(socket);
   const setConnection = statusLine(connectionStatus, t);
+  const recent = createRecent({
+    t, request, formatTime, list: $("recent-list"), empty: $("recent-empty"), announce,
+    onUndone: (item) => {
+      if (item && item.id !== undefined) {
+        touched.add(String(item.id));
+        upsert(item);
+        refreshPage();
+      }
+    },
+  });
 
   superviseSocket(socket, {
     isStopped: () => stopped,
@@ -205,6 +216,8 @@ function startQueue(root) {
         upsert(item);
       }
     }
+    recent.setMinutes(answer.undo_minutes);
+    recent.load((Array.isArray(answer.recent) ? answer.recent : []).filter((item) => item && item.id !== undefined));
     for (const id of [...items.keys()]) {
       if (!seen.has(id) && !touched.has(id)) {
         removeItem(id, null);
@@ -274,6 +287,7 @@ function startQueue(root) {
     if (item.updated_at) {
       versions.set(id, item.updated_at);
     }
+    recent.note(item);
     if (CLOSED_STATUSES.has(item.status)) {
       removeItem(id, item);
       return;
@@ -480,10 +494,21 @@ function startQueue(root) {
     authorLabel.id = "queue-author-" + id;
     author.setAttribute("aria-labelledby", authorLabel.id);
     const warn = button("button button-small", t("warn"), { sanction: "warn" });
+    const muteLabel = el("label", "queue-mute-label", t("muteFor"));
+    const muteMinutes = document.createElement("select");
+    muteMinutes.id = "queue-mute-" + id;
+    muteLabel.htmlFor = muteMinutes.id;
+    for (const value of MUTE_CHOICES) {
+      const option = document.createElement("option");
+      option.value = String(value);
+      option.textContent = value > 60 ? t("muteLongest") : t("muteMinutes", { minutes: value });
+      muteMinutes.append(option);
+    }
+    muteMinutes.value = "10";
     const mute = button("button button-small", t("mute"), { sanction: "mute" });
     const remove = button("button button-small button-danger", t("remove"), { sanction: "remove" });
     const authorButtons = el("div", "queue-author-buttons");
-    authorButtons.append(warn, mute, remove);
+    authorButtons.append(warn, muteLabel, muteMinutes, mute, remove);
     author.append(authorLabel, authorButtons);
 
     const status = el("p", "queue-item-status");
@@ -499,7 +524,7 @@ function startQueue(root) {
     return {
       element, checkbox, selectLabel, info, awaiting, message, reasons, history, context, contextSummary,
       contextList, reasonInput, reasonError, approve, reject, redact, escalate, claim, author, authorLabel,
-      warn, mute, remove, status, error, busy: false, mine: false, data: null,
+      warn, mute, muteMinutes, remove, status, error, busy: false, mine: false, data: null,
     };
   }
 
@@ -535,7 +560,7 @@ function startQueue(root) {
     state.dataset.status = String(item.status || "");
     info.push(state);
     if (item.flag_count > 0) {
-      info.push(el("span", "badge queue-flag-count", t("flagCount", { count: item.flag_count })));
+      info.push(el("span", "badge queue-flag-count", tn("flagCount", item.flag_count)));
     }
     const since = el("span", "queue-since");
     const sinceTime = timeElement(item.created_at);
@@ -594,7 +619,7 @@ function startQueue(root) {
 
   function setControlsDisabled(entry, disabled) {
     for (const control of [entry.approve, entry.reject, entry.redact, entry.escalate, entry.claim,
-      entry.warn, entry.mute, entry.remove, entry.checkbox]) {
+      entry.warn, entry.mute, entry.muteMinutes, entry.remove, entry.checkbox]) {
       control.disabled = disabled;
     }
     entry.element.setAttribute("aria-busy", disabled && entry.busy ? "true" : "false");
@@ -838,7 +863,7 @@ function startQueue(root) {
       session_id: entry.data.session_id, member_id: author.id, action, reason,
     };
     if (action === "mute") {
-      payload.minutes = MUTE_MINUTES;
+      payload.minutes = Number(entry.muteMinutes.value);
     }
     const answer = await send(entry, "sanction", payload);
     if (!answer || !answer.ok) {

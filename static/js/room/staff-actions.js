@@ -5,9 +5,7 @@
 // undone. Escape closes the panel and returns the keyboard to the button.
 // Sentences come from t(), already translated.
 
-import { el } from "../common.js";
-
-const MUTE_CHOICES = [5, 10, 30, 7 * 24 * 60];
+import { MUTE_CHOICES, el } from "../common.js";
 
 /**
  * options: { t, request(event, payload), sessionId, myId, queueUrl, take(message) }
