@@ -27,6 +27,8 @@ TOKEN = re.compile(r"\bdlg_\S*")
 URL = re.compile(r"\b(?:https?|otpauth)://\S+|/[\w./?=&%#-]*[\w/]")
 # Ids, tokens, digests, numbers, dates and times: any word with a digit in it.
 CODE = re.compile(r"\S*\d\S*")
+# IANA time-zone names ("Asia/Yerevan", "America/Argentina/Buenos_Aires") are codes, alike in every language.
+ZONE = re.compile(r"\b[A-Z][A-Za-z]+(?:/[A-Za-z][\w+-]*)+")
 WORD = re.compile(r"[^\W\d_]{2,}")
 
 
@@ -78,9 +80,9 @@ def segments(html: str) -> list[tuple[str, str]]:
 
 def interface_words(text: str, allowed: frozenset[str] = frozenset()) -> list[str]:
     """The words of `text` that can only be interface text: what remains without the fixtures'
-    own words, e-mail addresses, URLs and paths, anything with a digit, and `allowed` (names
+    own words, e-mail addresses, time-zone names, URLs and paths, anything with a digit, and `allowed` (names
     and codes that are the same in every language)."""
-    for pattern in (USER_WORD, EMAIL, PLACEHOLDER, TOKEN, URL, CODE):
+    for pattern in (USER_WORD, EMAIL, PLACEHOLDER, TOKEN, ZONE, URL, CODE):
         text = pattern.sub(" ", text)
     for name in sorted(allowed, key=len, reverse=True):
         text = re.sub(r"(?<!\w)" + re.escape(name) + r"(?!\w)", " ", text)

@@ -49,7 +49,7 @@ NOT_PAGES = {
 # they are (Azerbaijani writes these three as English does).
 SAME_EVERYWHERE = frozenset({"Dialogue", *LANGUAGE_NAMES.values(), "CSV", "JSON", "UTC", "Markdown", "HTML"})
 SAME_IN = {"hy": frozenset(), "ru": frozenset(),
-           "az": frozenset({"Moderator", "Administrator", "Spam"})}
+           "az": frozenset({"Moderator", "Administrator", "Spam", "Format"})}
 
 
 def zq(*words: str) -> str:
@@ -206,6 +206,10 @@ def pages(s: dict) -> list[tuple[str, str, str, object]]:
         ("review queue: one session", "moderation.queue_page", "facilitator", get(f"/moderation?session={room}")),
         ("audit log", "moderation.audit", "facilitator", get(f"/sessions/{room}/audit")),
         ("audit log: one action", "moderation.audit", "facilitator", get(f"/sessions/{room}/audit?action=warn")),
+        ("glossary of the session", "facilitation.glossary_page", "participant", get(f"/sessions/{room}/glossary")),
+        ("glossary of the session: facilitator", "facilitation.glossary_page", "facilitator",
+         get(f"/sessions/{room}/glossary")),
+        ("platform glossary", "facilitation.platform_glossary", "admin", get("/admin/glossary")),
         ("watched words", "moderation.words", "admin", get("/moderation/words")),
         ("watched words: moderator", "moderation.words", "moderator", get("/moderation/words")),
         ("public transcript", "transcripts.public_transcript", "anonymous", get(f"/t/{room}")),
@@ -254,7 +258,7 @@ def _check_page(name: str, client, render) -> list[str]:
         response = render(client, language)
         assert response.status_code == english.status_code, (name, language, response.status_code)
         page = response.get_data(as_text=True)
-        assert f'<html lang="{language}">' in page or not page.lstrip().startswith("<!doctype"), (name, language)
+        assert f'<html lang="{language}" dir=' in page or not page.lstrip().startswith("<!doctype"), (name, language)
         problems += [f"{name} [{language}] {entry}" for entry in untranslated(english.get_data(as_text=True),
                                                                              page, language)]
     return problems

@@ -12,6 +12,7 @@ import pytest
 
 from dialogue.extensions import db, socketio
 from dialogue.models import DialogueSession, User
+from dialogue.moderation import decisions
 from dialogue.moderation import queue as review_queue
 from dialogue.moderation.sanctions import sanction
 from dialogue.room import messages, translations
@@ -53,6 +54,9 @@ MATRIX = {
     "delete": ("forbidden", "forbidden", "forbidden", "forbidden", "forbidden", OK, OK, OK, "forbidden"),
     "search": ("forbidden", "forbidden", "forbidden", OK, OK, OK, OK, OK, OK),
     "moderate": ("forbidden", "forbidden", "forbidden", "forbidden", "forbidden", "forbidden", OK, OK, OK),
+    "undo": ("forbidden", "forbidden", "forbidden", "forbidden", "forbidden", "forbidden", OK, OK, OK),
+    # Saying one is writing needs what sending needs.
+    "typing": ("forbidden", "forbidden", "forbidden", "forbidden", "forbidden", OK, OK, OK, "forbidden"),
 }
 # Events the server handles that are not requests of a client.
 NOT_REQUESTS = {"connect", "disconnect", "*"}
@@ -116,6 +120,13 @@ def _payload(event: str, scene: dict, actor: str = "") -> dict:
         if event == "decide":
             return {"item_id": item.id, "action": "approve"}
         return {"item_id": item.id}
+    if event == "undo":
+        author = db.session.get(User, scene["author_id"])
+        message, _created = messages.send_message(author, room_id, uuid.uuid4().hex, "Approved, then taken back")
+        item = review_queue.enqueue(db.session.get(DialogueSession, room_id), message, [{"kind": "premoderation"}], None)
+        db.session.commit()
+        decisions.decide(db.session.get(User, scene["user_ids"]["moderator"]), item.id, "approve")
+        return {"item_id": item.id}
     if event == "moderate":
         author = db.session.get(User, scene["author_id"])
         message, _created = messages.send_message(author, room_id, uuid.uuid4().hex, "Hide me")
@@ -148,6 +159,7 @@ def _payload(event: str, scene: dict, actor: str = "") -> dict:
         "preferences": {"translation_view": "all"},
         "search": {"session_id": room_id, "q": "hello"},
         "glossary": {"session_id": room_id},
+        "typing": {"session_id": room_id, "typing": True},
     }[event]
 
 

@@ -16,7 +16,7 @@ class WordForm(Form):
         SelectChoice("mask", _l("Post with the term masked")), SelectChoice("block", _l("Refuse the message"))])
     language = SelectField(_l("Language"), default="", choices=[
         SelectChoice("", _l("All languages")), SelectChoice("en", "English"), SelectChoice("ru", "Русский"),
-        SelectChoice("hy", "Հայերեն"), SelectChoice("az", "Azərbaycanca")])
+        SelectChoice("hy", "Հայերեն"), SelectChoice("az", "Azərbaycan dili")])
     substring = BooleanField(_l("Match inside longer words too"))
     submit = SubmitField(_l("Add term"))
 
