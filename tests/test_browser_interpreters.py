@@ -5,9 +5,11 @@ for both, live; the Armenian reader hides translations; the transcript carries i
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from dialogue.extensions import db
 from dialogue.models import Flag, User
+from dialogue.transcripts import publishing
 
 from .factories import Person, gen_member, gen_room, gen_token
 from .helpers import release_database, stored_count, wait_until
@@ -67,8 +69,10 @@ def test_an_interpreters_translation_reaches_both_sides_in_their_languages(ctx, 
     release_database()
 
     def saved():
-        db.session.rollback()
-        return db.session.get(User, anahit.id).translation_view
+        # Read the column itself: the test's session keeps loaded objects across commits.
+        view = db.session.scalar(select(User.translation_view).where(User.id == anahit.id))
+        release_database()  # each look ends its read, or SQLite's writer waits behind it
+        return view
 
     wait_until(lambda: saved() == "none", message="the choice is kept in the profile")
     a.open_room(room.id)
@@ -82,7 +86,9 @@ def test_an_interpreters_translation_reaches_both_sides_in_their_languages(ctx, 
     b.page.wait_for_selector("#messages .translation .flag-result")
     release_database()
     wait_until(lambda: stored_count(Flag, Flag.flagger_id == leyla.id) == 1, message="the flag is stored")
-    # The transcript carries the translation beside its original.
+    # The published transcript carries the translation beside its original.
+    publishing.publish(room.facilitator.user, room.id, "pseudonym")
+    release_database()
     for fmt in ("md", "html"):
         response = b.page.request.get(f"/api/sessions/{room.id}/transcript?format={fmt}")
         assert response.ok, response.status

@@ -24,11 +24,12 @@ from dialogue.moderation import flags, sanctions
 from dialogue.moderation import words as watched_words
 from dialogue.moderation.settings import update_settings
 from dialogue.room import messages
+from dialogue.server import upgrade_schema
 from dialogue.sessions import actions as dialogues
 from dialogue.transcripts import publishing
 from dialogue.web import LANGUAGE_NAMES
 
-from .conftest import ROOMY_LIMITS, queueless
+from .conftest import ROOMY_LIMITS, new_database
 from .factories import gen_member, gen_session, gen_user
 from .page_text import interface_words, segments
 from .test_auth import csrf_token, post_form, sign_in
@@ -58,10 +59,25 @@ def zq(*words: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def app(app):
-    """The app without a message queue, which the test client cannot work with."""
-    with queueless(app) as other:
-        yield other
+def app(app, tmp_path_factory):
+    """The app on a database of its own (what other tests and live servers leave in the
+    suite's database, such as the starter lists, is data, not interface), without a message
+    queue, which the test client cannot work with; the shared Socket.IO object goes back to
+    the suite's app afterwards."""
+    with new_database() as url:
+        other = create_app({"TESTING": True, "SECRET_KEY": app.config["SECRET_KEY"], "SQLALCHEMY_DATABASE_URI": url,
+                            "INSTANCE_PATH": str(tmp_path_factory.mktemp("languages")), "DIALOGUE_REDIS_URL": None})
+        other.test_client_class = app.test_client_class
+        with other.app_context():
+            upgrade_schema()
+            db.session.remove()
+        try:
+            yield other
+        finally:
+            with other.app_context():
+                db.session.remove()
+                db.engine.dispose()
+            init_socketio(app)
 
 
 @pytest.fixture(scope="module")
