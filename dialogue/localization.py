@@ -19,14 +19,19 @@ from wtforms.validators import ValidationError
 LANGUAGE_NAMES = {"en": "English", "hy": "Հայերեն", "az": "Azərbaycan dili", "ru": "Русский"}
 
 
+# The zones of the two countries, offered first (in alphabetical order, neither before the
+# other by choice), then UTC, then every other zone.
+REGION_ZONES = ("Asia/Baku", "Asia/Yerevan")
+
+
 @cache
 def time_zones() -> tuple[str, ...]:
-    """The IANA zones a person may choose, sorted: regions' cities and UTC (not the legacy
-    aliases of other systems, nor the POSIX copies some tz databases carry)."""
+    """The IANA zones a person may choose: the region's two, UTC, then regions' cities sorted
+    (not the legacy aliases of other systems, nor the POSIX copies some tz databases carry)."""
     legacy = ("Etc/", "SystemV/", "posix/", "right/", "US/", "Canada/", "Mexico/", "Brazil/", "Chile/")
     names = {name for name in available_timezones()
              if "/" in name and not name.startswith(legacy) and name not in ("posixrules",)}
-    return ("UTC", *sorted(names))
+    return (*REGION_ZONES, "UTC", *sorted(names - set(REGION_ZONES)))
 
 
 def zone_or_none(name) -> ZoneInfo | None:

@@ -194,6 +194,46 @@ def test_the_new_session_form_names_each_language_in_itself(ctx, app):
         assert re.search(rf'<option[^>]*value="{code}"[^>]*>{name}</option>', page)
 
 
+def test_zone_lists_offer_both_countries_first_and_the_new_session_form_sets_one(ctx, app):
+    host = gen_user("facilitator")
+    host.time_zone = "Asia/Baku"
+    db.session.commit()
+    session = gen_session(host)
+    db.session.commit()
+    client = app.test_client()
+    sign_in(client, host.email)
+
+    def zones(page: str, select_id: str) -> list[str]:
+        select = re.search(rf'<select[^>]*id="{select_id}"[^>]*>(.*?)</select>', page, re.S).group(1)
+        return [value for value in re.findall(r'<option[^>]*value="([^"]*)"', select) if value]
+
+    new = client.get("/sessions/new").get_data(as_text=True)
+    settings = client.get("/settings").get_data(as_text=True)
+    manage = client.get(f"/sessions/{session.id}/manage").get_data(as_text=True)
+    for page, select_id in ((new, "time_zone"), (settings, "zone-time_zone"), (manage, "settings-time_zone")):
+        listed = zones(page, select_id)
+        assert listed[:3] == ["Asia/Baku", "Asia/Yerevan", "UTC"], (select_id, listed[:5])
+        assert len(listed) == len(set(listed)) and "Europe/Moscow" in listed
+    # The new-session form starts from the creator's own zone.
+    assert re.search(r'<option selected value="Asia/Baku">|<option value="Asia/Baku" selected>', new)
+
+    def create(zone: str | None):
+        data = {"title": "Zones", "side_a_label": "Armenia", "side_b_label": "Azerbaijan", "language": "en",
+                "facilitator_name": "Host", "ground_rules": "Be kind.",
+                "csrf_token": csrf_token(client, "/sessions/new")}
+        if zone is not None:
+            data["time_zone"] = zone
+        return client.post("/sessions/new", data=data)
+
+    made = create("Asia/Yerevan")
+    assert made.status_code == 302
+    created = db.session.get(DialogueSession, made.headers["Location"].split("/")[-2])
+    assert created.time_zone == "Asia/Yerevan"
+    assert db.session.get(DialogueSession, create(None).headers["Location"].split("/")[-2]).time_zone == "UTC"
+    refused = create("Mars/Olympus_Mons")
+    assert refused.status_code == 400 and "Choose a time zone from the list" in refused.get_data(as_text=True)
+
+
 def test_the_armenian_font_is_served_from_the_site_with_its_license(http):
     css = http.get("/static/css/app.css").get_data(as_text=True)
     assert '@font-face' in css and "noto-sans-armenian-armenian-400-normal.woff2" in css

@@ -41,7 +41,7 @@ DEFAULT_GROUND_RULES = _l("""\
 
 
 def create_session(user: User, *, title: str, description: str = "", side_a_label: str = "Armenia",
-                   side_b_label: str = "Azerbaijan", language: str = "en",
+                   side_b_label: str = "Azerbaijan", language: str = "en", time_zone: str = "UTC",
                    ground_rules: str | None = None, facilitator_name: str | None = None,
                    pseudonymous: bool = False) -> DialogueSession:
     """Create a draft session; its creator becomes its first facilitator, and its glossary
@@ -55,12 +55,15 @@ def create_session(user: User, *, title: str, description: str = "", side_a_labe
     side_b_label = (side_b_label or "").strip() or "Azerbaijan"
     if name_key(side_a_label) == name_key(side_b_label):
         raise DialogueError("invalid", _("The two sides need different labels."))
+    if zone_or_none(time_zone) is None:
+        raise DialogueError("invalid", _("Choose a time zone from the list, for example Asia/Yerevan or Asia/Baku."),
+                            field="time_zone")
     session = DialogueSession(
         title=title[:200], description=(description or "").strip(),
         side_a_label=side_a_label[:60], side_b_label=side_b_label[:60],
         language=language if language in current_app.config["DIALOGUE_LANGUAGES"] else "en",
         ground_rules=(ground_rules if ground_rules is not None else str(DEFAULT_GROUND_RULES)).strip(),
-        created_by_id=user.id, pseudonymous=bool(pseudonymous),
+        created_by_id=user.id, pseudonymous=bool(pseudonymous), time_zone=time_zone,
     )
     db.session.add(session)
     db.session.flush()

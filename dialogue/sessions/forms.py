@@ -31,11 +31,18 @@ class SessionForm(Form):
     side_a_label = StringField(_l("First side"), default="Armenia", validators=[DataRequired(), Length(max=60)])
     side_b_label = StringField(_l("Second side"), default="Azerbaijan", validators=[DataRequired(), Length(max=60)])
     language = SelectField(_l("Language of the session"), choices=LANGUAGES, default="en")
+    # Checked against the tz database (valid_time_zone), with its own translated error.
+    time_zone = SelectField(_l("Time zone of the session"), choices=[], default="UTC", validate_choice=False,
+                            validators=[valid_time_zone])
     facilitator_name = StringField(_l("Your name in this session"), default=_l("Facilitator"),
                                    validators=[DataRequired(), Length(max=40)])
     ground_rules = TextAreaField(_l("Ground rules"), validators=[DataRequired(), Length(max=10000)])
     pseudonymous = BooleanField(_l("Pseudonymous: the platform gives participants neutral names"))
     submit = SubmitField(_l("Create session"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.time_zone.choices = [SelectChoice(name, name) for name in time_zones()]
 
 
 class SessionSettingsForm(Form):

@@ -41,12 +41,14 @@ def create():
     form = SessionForm()
     if request.method == "GET":
         form.ground_rules.data = str(dialogues.DEFAULT_GROUND_RULES)
+        form.time_zone.data = current_user.time_zone or "UTC"  # the creator's own, to start from
     if form.validate_on_submit():
         try:
             session = dialogues.create_session(
                 current_user, title=form.title.data, description=form.description.data,
                 side_a_label=form.side_a_label.data, side_b_label=form.side_b_label.data,
-                language=form.language.data, ground_rules=form.ground_rules.data,
+                language=form.language.data, time_zone=form.time_zone.data or "UTC",
+                ground_rules=form.ground_rules.data,
                 facilitator_name=form.facilitator_name.data, pseudonymous=bool(form.pseudonymous.data))
         except DialogueError as error:
             form.title.errors.append(error.to_answer()["error"]["message"])

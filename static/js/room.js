@@ -132,13 +132,23 @@ function startRoom(root) {
   });
   const request = connection.request;
 
+  let attention = null;   // made below, once the message list exists
+  let floorSeen = false;  // the first session state (from join) only tells what already was
+  let hadFloor = false;
   const facilitation = startFacilitation({
     t, sessionId, myId, myRole, canManage, isStaff, request, formatTime, fullDate,
     onFloorChange: () => {
+      const mine = facilitation.holdsFloor();
       // "Not your turn" is answered once the floor is mine.
-      if (composer && facilitation.holdsFloor()) {
+      if (composer && mine) {
         composer.clearError("not_your_turn");
       }
+      // Given the floor while here (not holding it already on arrival): tell me.
+      if (mine && floorSeen && !hadFloor) {
+        attention?.onFloorGiven();
+      }
+      floorSeen = true;
+      hadFloor = mine;
       updateComposers();
     },
   });
@@ -147,6 +157,7 @@ function startRoom(root) {
     root, t, formatTime, myRole, sessionId, store, request,
     rerender: (key) => messages.rerender(key),
     onMuteChange: () => composer?.update(),
+    onWarned: (text) => attention?.onWarned(text),
     stateBanner: $("session-state"),
     roomNotice: $("room-notice"),
     noticeList: $("room-notices"),
@@ -193,9 +204,9 @@ function startRoom(root) {
     onReply: (key) => composer?.setReply(key),
   });
 
-  const attention = createAttention({
+  attention = createAttention({
     t, myId, store, list: $("messages"), isNearBottom: () => roomList.isNearBottom(),
-    notifyButton: $("notifications-button"), notifyState: $("notifications-state"),
+    notifyButton: $("notifications-button"), notifyState: $("notifications-state"), soundToggle: $("sound-toggle"),
   });
   createSearch({
     t, sessionId, request, form: $("search-form"), input: $("search-input"), results: $("search-results"),

@@ -15,11 +15,12 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  * The room's notices.
  *
  * options: { root, t, formatTime(date), myRole, sessionId, store, request, rerender(key),
- *            onMuteChange() } and the elements { stateBanner, roomNotice, noticeList,
+ *            onMuteChange(), onWarned(text) (a warning or a mute for me, to alert me) }
+ *          and the elements { stateBanner, roomNotice, noticeList,
  *            moderationNote, queueCount } (moderationNote and queueCount may be missing).
  */
 export function createNotices(options) {
-  const { root, t, formatTime, myRole, sessionId, store, request, rerender, onMuteChange } = options;
+  const { root, t, formatTime, myRole, sessionId, store, request, rerender, onMuteChange, onWarned } = options;
   const { stateBanner, roomNotice, noticeList, moderationNote, queueCount } = options;
   const ownNotices = new Map();      // String(message id) -> latest notice kind about my message
   const openQueueItems = new Set();  // staff: ids of open queue items of this session
@@ -67,6 +68,9 @@ export function createNotices(options) {
       setMuted(null);
     }
     addNotice(payload.kind, text, messageId);
+    if (payload.kind === "warned" || payload.kind === "muted") {
+      onWarned?.(text);
+    }
   }
 
   /** The latest notice kind about one of my messages ("rejected", ...), if any. */
