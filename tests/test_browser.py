@@ -199,6 +199,8 @@ def test_script_payloads_stay_inert(ctx, visitors, live_server):
         for (const el of document.querySelectorAll('#messages .message-body *')) {
             if (!['P','BR','STRONG','EM','DEL','S','CODE','PRE','BLOCKQUOTE','UL','OL','LI','A'].includes(el.tagName)) found.push(el.tagName);
             for (const attr of el.attributes) {
+                // The room takes links out of the Tab order (one Tab stop per list: roving.js).
+                if (attr.name === 'tabindex' && attr.value === '-1' && el.tagName === 'A') continue;
                 if (!['href','rel','start'].includes(attr.name)) found.push(el.tagName + '@' + attr.name);
                 if (attr.name === 'href' && !/^(https?:|mailto:|\\/)/i.test(attr.value)) found.push('href=' + attr.value);
             }

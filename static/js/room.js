@@ -4,13 +4,15 @@
 //   connection.js    the socket: join and replay since_seq, retries, stopping for good
 //   store.js         the messages by id, each at its newest change (seq)
 //   message-list.js  the room's and the staff's lists: placing, scrolling, "new messages"
+//                    (with roving.js: one Tab stop per list, arrow keys within)
 //   render.js        drawing one message;  flags.js  flagging one for the moderators
 //   composer.js      writing to a channel: one composer, made twice by channels.js
 //                    (the room's and the staff back-channel's)
 //   notices.js       the state line, room notice, moderators' notices, mute, queue count
 //   presence.js      who is here now
 //   staff-actions.js the staff's Moderate panel on each message (hide, redact, warn, mute)
-//   attention.js     unread count in the title, the unread divider, mention notifications
+//   attention.js     unread count in the title, the unread divider, notifications and a
+//                    chime for mentions, the floor and warnings
 //   search.js        searching the session's messages
 //   own-messages.js  editing (within the window) and deleting one's own messages
 //   translations.js  interpreters' translations under their originals, the reader's choice

@@ -4,6 +4,8 @@
 // for readers who scrolled up. The messages put every message of the store into the list of
 // its channel in the order they were written, and draw a changed message again in place.
 
+import { rovingList } from "./roving.js";
+
 const NEAR_BOTTOM_PX = 80;
 
 /** Scroll to a message and put the keyboard on it; false when it is not on the page. */
@@ -39,6 +41,7 @@ function keepFocus(active, before, after) {
  * button, shown when a message arrives while the reader is scrolled up).
  */
 export function createMessageList({ list, scroller, empty, newMessages = null }) {
+  rovingList(list, scroller); // one Tab stop for the list, arrow keys within
   /** Whether the reader is at (or near) the end of the list. */
   function isNearBottom() {
     return !scroller || scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < NEAR_BOTTOM_PX;
