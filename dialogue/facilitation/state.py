@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from .. import audience, permissions
 from ..extensions import db
@@ -11,6 +11,7 @@ from ..models import (
     AgendaPhase,
     DialogueSession,
     Membership,
+    Message,
     RaisedHand,
 )
 from ..protocol import iso, session_object
@@ -21,6 +22,15 @@ def phases(session: DialogueSession) -> list[AgendaPhase]:
     """The session's agenda, in order."""
     return list(db.session.scalars(select(AgendaPhase).where(AgendaPhase.session_id == session.id)
                                    .order_by(AgendaPhase.position)))
+
+
+def opened_phase_titles(session: DialogueSession) -> list[str]:
+    """The titles of the agenda's phases up to the furthest one opened so far (the phase under
+    way, or the latest a message was written in): what the room's phase separators name.
+    Phases not reached yet stay unnamed, as the room would not show them before."""
+    furthest = db.session.scalar(select(func.max(Message.phase_index)).where(Message.session_id == session.id))
+    reached = max(index for index in (session.phase_index, furthest, -1) if index is not None)
+    return [phase.title for phase in phases(session)[:reached + 1]]
 
 
 def phase_object(session: DialogueSession, agenda: list[AgendaPhase] | None = None) -> dict | None:

@@ -11,6 +11,7 @@ from ..errors import DialogueError
 from ..extensions import db
 from ..facilitation.glossary import glossary_object
 from ..facilitation.materials import materials
+from ..facilitation.state import opened_phase_titles
 from ..forms import ConfirmForm
 from ..models import DialogueSession, iso
 from ..protocol import outsider_id
@@ -57,6 +58,7 @@ def room(session_id: str):
         edit_minutes=current_app.config["DIALOGUE_EDIT_MINUTES"],
         writing_languages=[(code, LANGUAGE_LABELS.get(code, code)) for code in current_app.config["DIALOGUE_LANGUAGES"]],
         writing_language=_writing_language(session),
+        phase_titles=opened_phase_titles(session),
     )
 
 

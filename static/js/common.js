@@ -84,8 +84,9 @@ function dateTimeFormat(locale, options, timeZone) {
 /**
  * Time formats for one locale and time zone (undefined: the page's, see pageLocale()):
  * formatTime(date) is "14:05" today and "3 May, 14:05" on another day (days counted in that
- * zone); fullDate(date) is the long form with the zone, for titles. They match the times the
- * server writes into the page.
+ * zone); fullDate(date) is the long form with the zone, for titles; dayKey(date) names the
+ * day in that zone and formatDay(date) says it in full, for day separators. They match the
+ * times the server writes into the page.
  */
 export function dateFormats(locale, timeZone) {
   const page = pageLocale();
@@ -100,13 +101,19 @@ export function dateFormats(locale, timeZone) {
     hour: "2-digit", minute: "2-digit", second: "2-digit", timeZoneName: "shortOffset",
   }, zone);
   const dayFormat = dateTimeFormat("en-CA", { year: "numeric", month: "2-digit", day: "2-digit" }, zone);
+  const longDayFormat = dateTimeFormat(lang, { weekday: "long", year: "numeric", month: "long", day: "numeric" }, zone);
 
   function formatTime(date) {
     const sameDay = dayFormat.format(date) === dayFormat.format(new Date());
     return sameDay ? timeFormat.format(date) : dayTimeFormat.format(date);
   }
 
-  return { formatTime, fullDate: (date) => fullDateFormat.format(date) };
+  return {
+    formatTime,
+    fullDate: (date) => fullDateFormat.format(date),
+    dayKey: (date) => dayFormat.format(date),       // "2026-12-04" in that zone
+    formatDay: (date) => longDayFormat.format(date), // "Friday, 4 December 2026"
+  };
 }
 
 // --- The page --------------------------------------------------------------------------

@@ -64,7 +64,7 @@ function startRoom(root) {
   const $ = (id) => document.getElementById(id);
   const t = translator(root);
   const tn = pluralTranslator(root);
-  const { formatTime, fullDate } = dateFormats(undefined);
+  const { formatTime, fullDate, dayKey, formatDay } = dateFormats(undefined);
   let sessionState = root.dataset.initialState || "draft";
   let composer = null;      // the room's composer, for those who may write
   let staffComposer = null; // the staff channel's, for facilitators and moderators
@@ -139,6 +139,7 @@ function startRoom(root) {
   let hadFloor = false;
   const facilitation = startFacilitation({
     t, sessionId, myId, myRole, canManage, isStaff, request, formatTime, fullDate,
+    phaseTitles: JSON.parse(root.dataset.phaseTitles || "[]"),
     onFloorChange: () => {
       const mine = facilitation.holdsFloor();
       // "Not your turn" is answered once the floor is mine.
@@ -169,12 +170,20 @@ function startRoom(root) {
 
   // --- Messages ------------------------------------------------------------------------
 
+  // Separators for each new day (in the page's time zone) and each phase of the agenda.
+  const separators = {
+    dayKey, formatDay,
+    phaseLabel: (index) => {
+      const title = facilitation.phaseTitle(index);
+      return title ? t("phaseSeparator", { n: index + 1, title }) : t("phaseSeparatorUntitled", { n: index + 1 });
+    },
+  };
   const roomList = createMessageList({
     list: $("messages"), scroller: $("messages-scroller"), empty: $("messages-empty"),
-    newMessages: $("new-messages"),
+    newMessages: $("new-messages"), separators,
   });
   const staffList = canStaffChannel && $("staff-messages") ? createMessageList({
-    list: $("staff-messages"), scroller: $("staff-scroller"), empty: $("staff-empty"),
+    list: $("staff-messages"), scroller: $("staff-scroller"), empty: $("staff-empty"), separators,
   }) : null;
   const flags = createFlags({ t, request, store, rerender: (key) => messages.rerender(key) });
   const ownMessages = createOwnMessages({

@@ -22,7 +22,8 @@ const TICK_MS = 1000;
  * Start the facilitation parts of the room.
  *
  * ctx: { t, request(event, payload) -> Promise, sessionId, myId, myRole, canManage,
- *        isStaff, formatTime(date), fullDate(date), onFloorChange() }
+ *        isStaff, formatTime(date), fullDate(date), onFloorChange(), phaseTitles (the page's
+ *        titles of the phases opened so far) }
  */
 export function startFacilitation(ctx) {
   const { t, sessionId, myId, myRole } = ctx;
@@ -32,6 +33,8 @@ export function startFacilitation(ctx) {
   let tickTimer = null;
   let stopped = false;
   let joined = false;
+  // Titles of the phases opened so far (the page's list, then each phase as it opens).
+  const phaseTitles = new Map((ctx.phaseTitles || []).map((title, index) => [index, title]));
 
   // --- What the parts share ------------------------------------------------------------
 
@@ -100,6 +103,9 @@ export function startFacilitation(ctx) {
       return;
     }
     state = next;
+    if (next.phase && Number.isInteger(next.phase.index)) {
+      phaseTitles.set(next.phase.index, next.phase.title || "");
+    }
     const active = floor.box.contains(document.activeElement) ? document.activeElement : null;
     phase.render();
     floor.render(true, false);
@@ -184,6 +190,7 @@ export function startFacilitation(ctx) {
     refreshBalanceSoon: () => balance.refreshSoon(),
     waitingForFloor: () => floor.waitingForFloor(),
     holdsFloor: () => floor.holdsFloor(),
+    phaseTitle: (index) => phaseTitles.get(index) ?? "",
     openComposerNote, waitingNote,
   };
 }

@@ -34,14 +34,73 @@ function keepFocus(active, before, after) {
   }
 }
 
+function isMessage(node) {
+  return Boolean(node && node.classList && node.classList.contains("message"));
+}
+
+function previousMessage(item) {
+  let node = item.previousElementSibling;
+  while (node && !isMessage(node)) {
+    node = node.previousElementSibling;
+  }
+  return node;
+}
+
+function nextMessage(item) {
+  let node = item.nextElementSibling;
+  while (node && !isMessage(node)) {
+    node = node.nextElementSibling;
+  }
+  return node;
+}
+
 /**
  * One list of messages in its scroller.
  *
  * elements: { list, scroller, empty, newMessages? } (newMessages: the "new messages below"
  * button, shown when a message arrives while the reader is scrolled up).
+ * separators (optional): { dayKey(date), formatDay(date), phaseLabel(index) }: a separator
+ * goes before the first message of each day (in the page's time zone) and of each phase.
  */
-export function createMessageList({ list, scroller, empty, newMessages = null }) {
+export function createMessageList({ list, scroller, empty, newMessages = null, separators = null }) {
   rovingList(list, scroller); // one Tab stop for the list, arrow keys within
+
+  function writtenAt(item) {
+    const time = item.querySelector(":scope > .message-meta time");
+    const date = time ? new Date(time.dateTime) : null;
+    return date && !Number.isNaN(date.getTime()) ? date : null;
+  }
+
+  /** The separators a message needs after the message before it: a new day, a new phase. */
+  function separate(item) {
+    if (!separators || !item) {
+      return;
+    }
+    for (const old of list.querySelectorAll(`:scope > .list-separator[data-for="${CSS.escape(item.id)}"]`)) {
+      old.remove();
+    }
+    const before = previousMessage(item);
+    const marks = [];
+    const date = writtenAt(item);
+    const earlier = before ? writtenAt(before) : null;
+    if (date && (!earlier || separators.dayKey(earlier) !== separators.dayKey(date))) {
+      marks.push(["day", separators.formatDay(date)]);
+    }
+    const phase = item.dataset.phase;
+    if (phase !== undefined && (!before || before.dataset.phase !== phase)) {
+      marks.push(["phase", separators.phaseLabel(Number(phase))]);
+    }
+    for (const [kind, text] of marks) {
+      const mark = document.createElement("li");
+      mark.className = "list-separator";
+      mark.dataset.kind = kind;
+      mark.dataset.for = item.id;
+      mark.setAttribute("role", "separator");
+      mark.setAttribute("aria-label", text);
+      mark.append(Object.assign(document.createElement("span"), { textContent: text }));
+      item.before(mark);
+    }
+  }
   /** Whether the reader is at (or near) the end of the list. */
   function isNearBottom() {
     return !scroller || scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < NEAR_BOTTOM_PX;
@@ -68,7 +127,7 @@ export function createMessageList({ list, scroller, empty, newMessages = null })
   /** Insert a new message's element in the order the messages were written (by id). */
   function place(element, id) {
     let before = list.lastElementChild;
-    while (before && Number(before.dataset.messageId) > Number(id)) {
+    while (before && (!isMessage(before) || Number(before.dataset.messageId) > Number(id))) {
       before = before.previousElementSibling;
     }
     if (before) {
@@ -76,6 +135,8 @@ export function createMessageList({ list, scroller, empty, newMessages = null })
     } else {
       list.prepend(element);
     }
+    separate(element);
+    separate(nextMessage(element));
   }
 
   /** Show the "no messages yet" note only while the list is empty. */
