@@ -6,8 +6,10 @@ from flask_wtf import FlaskForm
 from flask_wtf.i18n import translations as wtforms_translations
 from wtforms import IntegerField, SubmitField
 
-# The largest id a database column holds (a signed 64-bit integer).
-MAX_ID = 2**63 - 1
+from .models import MAX_ROW_ID
+
+# The largest number a form or URL may give: it goes into an Integer column (models.MAX_ROW_ID).
+MAX_ID = MAX_ROW_ID
 
 
 def whole_number(text, low: int = 0, high: int = MAX_ID) -> int:

@@ -49,9 +49,20 @@ def name_key(display_name: str) -> str:
     return unicodedata.normalize("NFKC", display_name).casefold().replace(" ", "")[:60]
 
 
+# The largest id a row can have: primary keys are `Integer`, PostgreSQL's 32-bit integer (a
+# larger number in a query is an error there, not "no such row"). Ids that arrive from
+# outside are checked against it first and are `not_found` beyond it.
+MAX_ROW_ID = 2**31 - 1
+
+
 def new_public_id() -> str:
-    """Return an opaque, unguessable id for things whose ids travel in URLs."""
-    return secrets.token_urlsafe(12)
+    """Return an opaque, unguessable id for things whose ids travel in URLs: 16 characters of
+    the URL-safe alphabet, starting with a letter or digit (an id starting with "-" would be
+    read as an option by the command line)."""
+    while True:
+        value = secrets.token_urlsafe(12)
+        if value[0].isalnum():
+            return value
 
 
 class UTCDateTime(db.TypeDecorator):

@@ -15,6 +15,7 @@ from sqlalchemy import select, true
 from .errors import DialogueError
 from .extensions import db
 from .models import (
+    MAX_ROW_ID,
     NAMING_CHOICES,
     PLATFORM_ROLES,
     ApiToken,
@@ -473,7 +474,7 @@ def require_reply_target(session: DialogueSession, user: User, membership: Membe
         reply_id = int(reply_to)
     except ValueError:
         raise DialogueError("not_found") from None
-    if not 0 < reply_id < 2**63:
+    if not 0 < reply_id <= MAX_ROW_ID:
         raise DialogueError("not_found")
     target = db.session.get(Message, reply_id)
     if target is None or target.session_id != session.id or not can_see_message(user, membership, target):

@@ -98,3 +98,27 @@ def test_the_floor_and_a_warning_alert_only_their_member(ctx, visitors):  # noqa
     a.open_room(room.id)
     a.page.click("#my-settings summary")
     assert not a.page.is_checked("#sound-toggle")
+
+
+def test_the_settings_page_sets_the_same_alerts_as_the_room(ctx, visitors):  # noqa: F811
+    room = gen_room(participants=1)
+    person = room.participants[0]
+    email = person.user.email
+    release_database()
+    visitor = visitors("settings-alerts")
+    visitor.context.grant_permissions(["notifications"])
+    visitor.page.add_init_script(RECORDER)
+    visitor.sign_in(email)
+    visitor.visit("/settings")
+    page = visitor.page
+    page.wait_for_selector("#notifications .alert-controls:not([hidden])")
+    assert page.inner_text("#notifications-button") == page.get_attribute("#notifications", "data-i18n-notifications-off")
+    page.uncheck("#sound-toggle")
+    page.click("#notifications-button")  # notifications off for this browser
+    assert page.get_attribute("#notifications-button", "aria-pressed") == "false"
+    visitor.shot("settings-alerts")
+    # The room follows what was chosen on the settings page.
+    visitor.open_room(room.id)
+    page.click("#my-settings summary")
+    assert not page.is_checked("#sound-toggle")
+    assert page.get_attribute("#notifications-button", "aria-pressed") == "false"

@@ -5,10 +5,12 @@ another session."""
 from __future__ import annotations
 
 import json
+import string
 
 import pytest
 
 from dialogue.extensions import db
+from dialogue.models import new_public_id
 from dialogue.sessions import actions as dialogues
 from dialogue.transcripts import publishing
 
@@ -98,3 +100,10 @@ def test_requests_name_members_by_member_id_only(ctx, clients):
     assert dialogues.members(session)[0].public_id != str(alice_user.id)
     assert facilitator.call("sanction", {"session_id": session.id, "member_id": alice.public_id,
                                          "action": "warn", "reason": "r"})["ok"]
+
+
+def test_public_ids_never_start_like_a_command_line_option():
+    ids = [new_public_id() for _ in range(2000)]
+    assert all(len(value) == 16 and value[0].isalnum() for value in ids)
+    assert all(set(value) <= set(string.ascii_letters + string.digits + "-_") for value in ids)
+    assert len(set(ids)) == len(ids)

@@ -87,3 +87,44 @@ def test_forgetting_erases_the_person_and_keeps_the_record_whole(ctx, http, app)
     assert real_name not in raw and email not in raw and shown not in raw
     texts = {m.get("text"): m.get("author") for m in after["messages"]}
     assert texts["Words that stay in the record"] == membership.display_name
+
+
+def test_the_settings_page_has_every_setting_and_each_sessions_messages(ctx, http):
+    room = gen_room(participants=2)
+    alice = room.participants[0]
+    messages.send_message(alice.user, room.id, uuid.uuid4().hex, "Mine to take away")
+    db.session.commit()
+    assert sign_in(http, alice.user.email).status_code == 302
+    page = http.get("/settings").get_data(as_text=True)
+    headings = re.findall(r'<h2 id="([\w-]+)"', page)
+    expected = ["account-heading", "language-heading", "time-zone-heading", "notifications-heading",
+                "password-heading", "two-factor-heading", "devices-heading", "data-heading", "advanced-heading",
+                "forget-heading"]
+    assert headings == [h for h in expected if h != "two-factor-heading" or h in headings], headings
+    # API tokens are under "Advanced", after everything a member needs day to day.
+    advanced = page.index('id="advanced-heading"')
+    assert advanced < page.index('id="tokens-heading"') and page.index('id="data-heading"') < advanced
+    # One's messages, session by session.
+    link = f"/api/sessions/{room.id}/my-messages"
+    assert link in page and alice.membership.display_name in page
+    download = http.get(link)
+    assert download.status_code == 200 and download.get_json()["messages"][0]["text"] == "Mine to take away"
+    # The language, from the settings page, back to it.
+    chosen = http.post("/language", data={"language": "ru", "next": "/settings#language",
+                                          "csrf_token": _form_token(page)})
+    assert chosen.status_code == 302 and chosen.headers["Location"].endswith("/settings#language")
+    db.session.expire_all()
+    assert db.session.get(User, alice.id).locale == "ru"
+    page = http.get("/settings").get_data(as_text=True)
+    assert re.search(r'<option value="ru" lang="ru" selected>', page)
+    # The choice of translations, as in the room.
+    saved = http.post("/settings/translations", data={"translations-view": "none",
+                                                     "translations-csrf_token": _form_token(page, "translations-")})
+    assert saved.status_code == 302 and saved.headers["Location"].endswith("/settings#language")
+    db.session.expire_all()
+    assert db.session.get(User, alice.id).translation_view == "none"
+    refused = http.post("/settings/translations", data={"translations-view": "everything",
+                                                       "translations-csrf_token": _form_token(page, "translations-")})
+    assert refused.status_code == 400
+    db.session.expire_all()
+    assert db.session.get(User, alice.id).translation_view == "none"

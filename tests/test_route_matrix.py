@@ -78,6 +78,9 @@ ROUTES = {
     # Any account chooses its own time zone (empty: none, the session's or UTC).
     "auth.change_time_zone": ("POST", lambda s: "/settings/time-zone", lambda s: {"zone-time_zone": ""},
                               row(302, 302, 302, 302, 302, 302, 302, 302, 302)),
+    # Any account chooses which translations it sees under messages.
+    "auth.change_translation_view": ("POST", lambda s: "/settings/translations", lambda s: {
+        "translations-view": "all"}, row(302, 302, 302, 302, 302, 302, 302, 302, 302)),
     "auth.revoke_token": ("POST", lambda s: f"/settings/tokens/{s['spare_token']()}/revoke", lambda s: {},
                           row(302, 404, 404, 404, 404, 302, 404, 404, 302)),
     "auth.my_data": ("GET", lambda s: "/settings/my-data", None, SIGNED_IN),

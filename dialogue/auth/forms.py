@@ -1,5 +1,5 @@
-"""Forms for signing in, the account's time zone, managing API tokens and erasing one's
-personal data."""
+"""Forms for signing in, the account's time zone and choice of translations, managing API
+tokens and erasing one's personal data."""
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
@@ -62,3 +62,10 @@ class TimeZoneForm(Form):
         super().__init__(*args, **kwargs)
         self.time_zone.choices = [SelectChoice("", _l("Not set: the session's time zone, else UTC")),
                                   *(SelectChoice(name, name) for name in time_zones())]
+
+
+class TranslationViewForm(Form):
+    view = SelectField(_l("Translations under messages"), choices=[
+        SelectChoice("mine", _l("Into my language")), SelectChoice("all", _l("All")),
+        SelectChoice("none", _l("None"))])
+    submit = SubmitField(_l("Save the choice of translations"))

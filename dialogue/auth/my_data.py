@@ -18,6 +18,16 @@ from ..models import (
 )
 
 
+def current_sessions(user: User) -> list[tuple[str, str, str]]:
+    """(session id, title, the name one goes by there) of each session one is a current member
+    of, newest first: where the settings page offers one's own messages for download."""
+    return [tuple(row) for row in db.session.execute(
+        select(DialogueSession.id, DialogueSession.title, Membership.display_name)
+        .join(Membership, Membership.session_id == DialogueSession.id)
+        .where(Membership.user_id == user.id, Membership.revoked_at.is_(None))
+        .order_by(DialogueSession.created_at.desc(), DialogueSession.id)).all()]
+
+
 def everything_about(user: User) -> dict:
     """The account, its logins and tokens, every membership, consent (with its history),
     message and flag of this person: what a data-access request returns."""

@@ -18,8 +18,8 @@ from flask import (
     url_for,
 )
 from flask import session as cookie
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user, login_required, logout_user
 
 from .. import permissions
@@ -28,8 +28,16 @@ from ..forms import ConfirmForm, database_id
 from ..models import utcnow
 from ..web import LANGUAGE_COOKIE, safe_next
 from . import accounts, security_log, throttle, two_factor
-from .forms import CodeForm, ForgetForm, LoginForm, PasswordForm, TimeZoneForm, TokenForm
-from .my_data import everything_about
+from .forms import (
+    CodeForm,
+    ForgetForm,
+    LoginForm,
+    PasswordForm,
+    TimeZoneForm,
+    TokenForm,
+    TranslationViewForm,
+)
+from .my_data import current_sessions, everything_about
 
 bp = Blueprint("auth", __name__)
 
@@ -127,6 +135,10 @@ def _settings_page(form: TokenForm | None = None, new_token: str | None = None,
                            password_form=password_form or PasswordForm(prefix="password"),
                            time_zone_form=time_zone_form or TimeZoneForm(
                                prefix="zone", time_zone=current_user.time_zone or ""),
+                           translation_form=TranslationViewForm(
+                               prefix="translations", view=current_user.translation_view or "mine"),
+                           language_choice=current_user.locale or str(get_locale() or "en"),
+                           my_sessions=current_sessions(current_user),
                            devices=devices, now=utcnow(), others_signed_in=any(not this for _h, _l, this in devices),
                            may_use_two_factor=permissions.may_use_two_factor(current_user),
                            two_factor_on=two_factor.is_enabled(current_user)), status
@@ -135,8 +147,9 @@ def _settings_page(form: TokenForm | None = None, new_token: str | None = None,
 @bp.route("/settings", methods=["GET", "POST"])
 @login_required
 def settings():
-    """The account's page: password, two-factor sign-in, signed-in devices, API tokens
-    (created, shown once, and revoked here), own data."""
+    """The account's page: language and translations, time zone, notifications (in this
+    browser), password, two-factor sign-in, signed-in devices, own data and messages, and
+    under "Advanced" the API tokens (created, shown once, and revoked here)."""
     form = TokenForm()
     new_token = None
     if form.validate_on_submit():
@@ -159,6 +172,18 @@ def change_time_zone():
             flash(_("Your time zone was saved."))
             return redirect(url_for("auth.settings") + "#time-zone")
     return _settings_page(time_zone_form=form, status=400)
+
+
+@bp.post("/settings/translations")
+@login_required
+def change_translation_view():
+    """Choose which interpreters' translations show under messages (as in the room)."""
+    form = TranslationViewForm(prefix="translations")
+    if not form.validate_on_submit():
+        abort(400)
+    accounts.set_translation_view(current_user, form.view.data)
+    flash(_("Your choice of translations was saved."))
+    return redirect(url_for("auth.settings") + "#language")
 
 
 @bp.post("/settings/password")

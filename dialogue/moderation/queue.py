@@ -12,6 +12,7 @@ from .. import audience, permissions
 from ..errors import DialogueError
 from ..extensions import db
 from ..models import (
+    MAX_ROW_ID,
     AuditEntry,
     DialogueSession,
     Flag,
@@ -189,6 +190,8 @@ def item_in(session: DialogueSession, item_id) -> QueueItem:
 def parse_item_id(value) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise DialogueError("invalid", _("item_id must be a queue item id."))
+    if not 0 < value <= MAX_ROW_ID:
+        raise DialogueError("not_found")
     return value
 
 
@@ -199,6 +202,6 @@ def parse_message_id(value) -> int:
         number = int(value)
     except ValueError:
         raise DialogueError("not_found") from None
-    if not 0 < number < 2**63:
+    if not 0 < number <= MAX_ROW_ID:
         raise DialogueError("not_found")
     return number

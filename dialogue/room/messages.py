@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from .. import audience, permissions, record
 from ..errors import DialogueError
 from ..extensions import db
-from ..models import DialogueSession, Message, MessageRevision, User, utcnow
+from ..models import MAX_ROW_ID, DialogueSession, Message, MessageRevision, User, utcnow
 from ..moderation.decisions import set_status, withdraw
 from ..moderation.flags import parse_message_id
 from ..moderation.queue import enqueue
@@ -202,7 +202,7 @@ def parse_since(value) -> int:
         return 0
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise DialogueError("invalid", _("since_seq must be a non-negative integer."))
-    return value
+    return min(value, MAX_ROW_ID)  # past any seq a session can reach: nothing more to send
 
 
 def history(user: User, session: DialogueSession, membership, since_seq: int) -> dict:

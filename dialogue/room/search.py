@@ -11,7 +11,7 @@ from .. import audience, permissions
 from ..database import casefolded
 from ..errors import DialogueError
 from ..extensions import db
-from ..models import DialogueSession, Membership, Message, User
+from ..models import MAX_ROW_ID, DialogueSession, Membership, Message, User
 from ..protocol import member_object, message_object
 
 MAX_QUERY = 100
@@ -35,7 +35,8 @@ def search(user: User, session: DialogueSession | None, query, before=None) -> d
     if before is not None:
         if isinstance(before, bool) or not isinstance(before, int):
             raise DialogueError("invalid", _("before must be a message id."))
-        statement = statement.where(Message.id < before)
+        if before <= MAX_ROW_ID:  # every id is below a larger number: no bound then
+            statement = statement.where(Message.id < before)
     rows = list(db.session.scalars(statement.order_by(Message.id.desc()).limit(RESULTS + 1)))
     staff_view = permissions.sees_staff_view(user, membership)
     visible = [m for m in rows[:RESULTS] if message_object(session, m, staff_view=staff_view)["body_html"]]

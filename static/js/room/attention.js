@@ -2,15 +2,14 @@
 // title and an "unread" divider before the first of them; and when someone mentions the
 // reader, gives them the floor, or a moderator warns or mutes them, a notification (the
 // browser's, asked for only after the reader turns notifications on) and a short chime
-// (Web Audio, no file; the reader can turn it off). Both choices stay in this browser.
+// (../alerts.js: Web Audio, no file; the reader can turn it off). Both choices stay in this
+// browser.
 // A message is unread when it arrives while the page is hidden or the reader is scrolled up;
 // coming back to the end of the list reads them. Sentences come from t(), already translated.
 
+import { createAlerts } from "../alerts.js";
 import { el } from "../common.js";
 import { excerptOf } from "./render.js";
-
-const SOUND_KEY = "dialogue-sound";
-const NOTIFY_KEY = "dialogue-notifications";
 
 /**
  * options: { t, myId, list (the room's <ol>), isNearBottom(), store, notifyButton, notifyState,
@@ -21,6 +20,7 @@ export function createAttention({ t, myId, list, isNearBottom, store, notifyButt
   let unread = 0;
   let divider = null;
   const seen = new Set();
+  const { alert } = createAlerts({ t, button: notifyButton, state: notifyState, soundToggle });
 
   function away() {
     return document.visibilityState !== "visible" || !isNearBottom();
@@ -69,74 +69,6 @@ export function createAttention({ t, myId, list, isNearBottom, store, notifyButt
     divider = null;
   }
 
-  function notificationsOn() {
-    return typeof Notification === "function" && Notification.permission === "granted"
-      && localStorage.getItem(NOTIFY_KEY) !== "off";
-  }
-
-  // --- The chime ---------------------------------------------------------------------------
-
-  let audio = null;
-
-  function soundOn() {
-    return localStorage.getItem(SOUND_KEY) !== "off";
-  }
-
-  /** The audio context, made (or resumed) inside a click or key press: browsers let a page
-   *  play sound only after the reader did something on it. */
-  function unlockAudio() {
-    const Context = window.AudioContext || window.webkitAudioContext;
-    if (!Context || !soundOn()) {
-      return;
-    }
-    try {
-      audio = audio || new Context();
-      if (audio.state === "suspended") {
-        audio.resume().catch(() => {});
-      }
-    } catch (failure) {
-      audio = null;
-    }
-  }
-
-  /** Two soft notes, under half a second. */
-  function chime() {
-    if (!soundOn() || !audio) {
-      return;
-    }
-    try {
-      const start = audio.currentTime;
-      for (const [offset, frequency] of [[0, 660], [0.16, 880]]) {
-        const tone = audio.createOscillator();
-        const gain = audio.createGain();
-        tone.type = "sine";
-        tone.frequency.value = frequency;
-        gain.gain.setValueAtTime(0.0001, start + offset);
-        gain.gain.exponentialRampToValueAtTime(0.12, start + offset + 0.02);
-        gain.gain.exponentialRampToValueAtTime(0.0001, start + offset + 0.3);
-        tone.connect(gain).connect(audio.destination);
-        tone.start(start + offset);
-        tone.stop(start + offset + 0.32);
-      }
-    } catch (failure) {
-      // No sound is no loss: the notice on the page says the same.
-    }
-  }
-
-  /** Tell the reader something is for them: the chime, and a notification if allowed.
-   *  `tag` lets a later notification of the same thing replace the earlier one. */
-  function alert(title, { body = "", tag = "", element = null } = {}) {
-    chime();
-    if (!notificationsOn()) {
-      return;
-    }
-    const notice = new Notification(title, { body, tag: tag || undefined });
-    notice.onclick = () => {
-      window.focus();
-      element?.scrollIntoView({ block: "center" });
-    };
-  }
-
   /** The floor became mine. */
   function onFloorGiven() {
     alert(t("floorYours"), { tag: "dialogue-floor" });
@@ -145,19 +77,6 @@ export function createAttention({ t, myId, list, isNearBottom, store, notifyButt
   /** A moderator's notice about me (warned, muted), with its sentence. */
   function onWarned(text) {
     alert(text, { tag: "dialogue-warning" });
-  }
-
-  function refreshButton() {
-    if (!notifyButton) {
-      return;
-    }
-    const supported = typeof Notification === "function";
-    notifyButton.hidden = !supported;
-    notifyButton.setAttribute("aria-pressed", notificationsOn() ? "true" : "false");
-    notifyButton.textContent = notificationsOn() ? t("notificationsOff") : t("notificationsOn");
-    if (notifyState) {
-      notifyState.textContent = supported && Notification.permission === "denied" ? t("notificationsBlocked") : "";
-    }
   }
 
   /** Someone mentioned me: mark the message, and notify when the reader allowed it. */
@@ -174,32 +93,6 @@ export function createAttention({ t, myId, list, isNearBottom, store, notifyButt
 
   document.addEventListener("visibilitychange", markRead);
   list.closest(".messages-scroller")?.addEventListener("scroll", markRead, { passive: true });
-  notifyButton?.addEventListener("click", async () => {
-    if (notificationsOn()) {
-      localStorage.setItem(NOTIFY_KEY, "off");
-    } else {
-      localStorage.removeItem(NOTIFY_KEY);
-      if (Notification.permission === "default") {
-        await Notification.requestPermission(); // asked only now, after the reader's click
-      }
-    }
-    refreshButton();
-  });
-  refreshButton();
-  if (soundToggle) {
-    soundToggle.checked = soundOn();
-    soundToggle.addEventListener("change", () => {
-      if (soundToggle.checked) {
-        localStorage.removeItem(SOUND_KEY);
-        unlockAudio();
-        chime(); // what it will sound like
-      } else {
-        localStorage.setItem(SOUND_KEY, "off");
-      }
-    });
-  }
-  document.addEventListener("pointerdown", unlockAudio, { capture: true });
-  document.addEventListener("keydown", unlockAudio, { capture: true });
 
   return { onMessage, onMention, onFloorGiven, onWarned, onSent, markRead, get unread() { return unread; } };
 }
