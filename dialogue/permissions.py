@@ -72,9 +72,7 @@ def sees_every_session(user: User) -> bool:
 
 def role_in_session(user: User, membership: Membership | None) -> str | None:
     """The role the caller acts in here: their member role, "admin" for an admin non-member, else None."""
-    if membership is not None:
-        return membership.role
-    return "admin" if user.is_admin else None
+    return membership.role if membership is not None else ("admin" if user.is_admin else None)
 
 
 def can_view_session(user: User, membership: Membership | None) -> bool:
@@ -113,9 +111,7 @@ def is_session_staff(user: User, membership: Membership | None) -> bool:
 def works_as_staff(user: User, membership: Membership | None) -> bool:
     """Whether pages offer the staff's tools: to the session's facilitators and moderators, and to
     admins who are not members (events treat every admin as staff: `is_session_staff`)."""
-    if membership is not None:
-        return membership.role in STAFF_ROLES
-    return user.is_admin
+    return membership.role in STAFF_ROLES if membership is not None else user.is_admin
 
 
 def can_see_identities(user: User, membership: Membership | None) -> bool:
@@ -175,20 +171,23 @@ def require_turn(session: DialogueSession, membership: Membership, now: datetime
 
 
 def require_hand(session: DialogueSession, membership: Membership | None, raised: bool) -> Membership:
-    """Participants raise and lower their hands (no new hands once the session ended); staff
-    need none, observers may not."""
+    """Participants raise and lower their hands (no new hands once the session ended, nor while
+    muted); staff need none, observers may not."""
     if membership is None or not can_write(membership):
         raise DialogueError("forbidden")
     if not is_speaker(membership):
         raise DialogueError("invalid", _("Facilitators and moderators may always write."))
     if session.state == "ended" and raised:
         raise DialogueError("session_not_live")
+    if raised and (until := muted_until(membership)) is not None:
+        raise DialogueError("muted", until=iso(until))
     return membership
 
 
 def can_hold_floor(membership: Membership | None) -> bool:
-    """The floor goes to a current participant of the session."""
-    return membership is not None and membership.revoked_at is None and is_speaker(membership)
+    """The floor goes to a current participant of the session who is not muted."""
+    return (membership is not None and membership.revoked_at is None and is_speaker(membership)
+            and muted_until(membership) is None)
 
 
 def balance_shown(session: DialogueSession, *, staff: bool) -> bool:

@@ -409,6 +409,67 @@ def test_a_removed_participant_leaves_the_hands_and_the_floor(ctx, clients):
     assert state["hands"] == [bora.member_id]
 
 
+def test_switching_to_the_open_floor_lowers_every_hand(ctx, clients):
+    room = gen_room(participants=2)
+    alice, bora = room.participants
+    host, _ = joined(clients, room.facilitator, room.id)
+    a, _ = joined(clients, alice, room.id)
+    b, _ = joined(clients, bora, room.id)
+    control(host, room, "floor_mode", floor_mode="queue")
+    for client in (a, b):
+        assert client.call("hand", {"session_id": room.id, "raised": True}) == {"ok": True}
+    b.wait_for("session", lambda s: len(s["hands"]) == 2)
+    positions = {client: client.mark() for client in (a, b)}
+    control(host, room, "floor_mode", floor_mode="open")
+    for client in (a, b):
+        state = client.wait_for("session", lambda s: s["floor_mode"] == "open", since=positions[client])
+        assert state["hands"] == [] and state["floor"] is None, "no hand is left up with nothing to lower it"
+    assert session_state.hands(db.session.get(type(room.session), room.id)) == []
+
+
+def test_a_muted_participant_leaves_the_queue_and_cannot_be_given_the_floor(ctx, clients):
+    room = gen_room(participants=2)
+    alice, bora = room.participants
+    host, _ = joined(clients, room.facilitator, room.id)
+    a, _ = joined(clients, alice, room.id)
+    b, _ = joined(clients, bora, room.id)
+    control(host, room, "floor_mode", floor_mode="queue")
+    for client in (a, b):
+        assert client.call("hand", {"session_id": room.id, "raised": True}) == {"ok": True}
+    b.wait_for("session", lambda s: len(s["hands"]) == 2)
+    assert host.call("floor", {"session_id": room.id, "member_id": alice.member_id}) == {"ok": True}
+    position = b.mark()
+    assert host.call("sanction", {"session_id": room.id, "member_id": alice.member_id, "action": "mute",
+                                  "minutes": 10, "reason": "Calm down"})["ok"]
+    state = b.wait_for("session", lambda s: s["floor"] is None, since=position)
+    assert state["hands"] == [bora.member_id], "the muted member holds neither the floor nor a place in the queue"
+    # While muted: no hand goes up, and the floor is refused to them.
+    refused = a.call("hand", {"session_id": room.id, "raised": True})
+    assert refused["ok"] is False and refused["error"]["code"] == "muted" and refused["error"]["until"]
+    given = host.call("floor", {"session_id": room.id, "member_id": alice.member_id})
+    assert given["ok"] is False and given["error"]["code"] == "invalid"
+    assert a.call("hand", {"session_id": room.id, "raised": False}) == {"ok": True}, "lowering is always allowed"
+    # Unmuted, they may queue again.
+    assert host.call("sanction", {"session_id": room.id, "member_id": alice.member_id, "action": "unmute"})["ok"]
+    assert a.call("hand", {"session_id": room.id, "raised": True}) == {"ok": True}
+
+
+def test_alternate_mode_passes_over_a_muted_participant(ctx, clients):
+    room = gen_room(participants=3)
+    alice, bora, third = room.participants  # sides a, b, a
+    host, _ = joined(clients, room.facilitator, room.id)
+    clients_by = {person.member_id: joined(clients, person, room.id)[0] for person in (alice, bora, third)}
+    control(host, room, "floor_mode", floor_mode="queue")
+    for person in (alice, third):
+        assert clients_by[person.member_id].call("hand", {"session_id": room.id, "raised": True}) == {"ok": True}
+    assert host.call("sanction", {"session_id": room.id, "member_id": alice.member_id, "action": "mute",
+                                  "minutes": 5, "reason": "Calm down"})["ok"]
+    position = clients_by[bora.member_id].mark()
+    control(host, room, "floor_mode", floor_mode="alternate")
+    state = clients_by[bora.member_id].wait_for("session", lambda s: s["floor_mode"] == "alternate", since=position)
+    assert state["floor"] is not None and state["floor"]["member_id"] == third.member_id
+
+
 @pytest.mark.parametrize("minutes", ["²", "٣", "1_0", "+5", "-5", "5.0", "0", "601", "9" * 40, "ten"])
 def test_a_time_box_that_is_not_a_whole_number_is_refused_with_the_forms_error(ctx, http, minutes):
     """The manage page's agenda form: digits `int()` cannot read (a superscript passes

@@ -78,7 +78,9 @@ def control(user: User, session_id, action, floor_mode=None) -> DialogueSession:
                 raise DialogueError("invalid", _("floor_mode must be one of: %(m)s.", m=", ".join(FLOOR_MODES)))
             session.floor_mode = floor_mode
             if floor_mode == "open":
+                # Everyone may write now: hands raised for a turn would only be left hanging.
                 clear_floor(session)
+                db.session.execute(delete(RaisedHand).where(RaisedHand.session_id == session.id))
             elif floor_mode == "alternate" and session.floor_user_id is None:
                 offer_floor(session, now)
         elif action in ("lock", "unlock"):

@@ -47,6 +47,7 @@ def offer_floor(session: DialogueSession, now) -> None:
         .where(Membership.session_id == session.id, Membership.revoked_at.is_(None),
                permissions.speakers_clause())
     ).all()
+    waiting = [(membership, at) for membership, at in waiting if permissions.can_hold_floor(membership)]
     if not waiting:
         return
     other_side = [(m, at) for m, at in waiting if m.side != session.floor_last_side]
@@ -104,8 +105,9 @@ def give_floor(user: User, session_id, member_id, seconds=None) -> None:
 
 
 def leave_floor(session: DialogueSession, user_id: int) -> None:
-    """A member who leaves the session (removed) leaves the queue of hands and the floor.
-    Call while holding the session's row lock; everyone gets the new state after commit."""
+    """A member who leaves the session (removed) or may not write for a while (muted) leaves
+    the queue of hands and the floor. Call while holding the session's row lock; everyone gets
+    the new state after commit."""
     db.session.execute(delete(RaisedHand).where(RaisedHand.session_id == session.id, RaisedHand.user_id == user_id))
     if session.floor_user_id == user_id:
         clear_floor(session)

@@ -58,6 +58,7 @@ def sanction(user: User, session_id, member_id, action, minutes=None, reason=Non
             notify_target({"kind": "warned", "reason": reason})
         elif action == "mute":
             target.muted_until = utcnow() + timedelta(minutes=minutes)
+            leave_floor(session, target.user_id)  # no turn to wait for, nor to hold, while muted
             notify_target({"kind": "muted", "reason": reason, "until": iso(target.muted_until)})
             result["until"] = iso(target.muted_until)
         elif action == "unmute":
