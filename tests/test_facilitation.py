@@ -409,7 +409,8 @@ def test_a_removed_participant_leaves_the_hands_and_the_floor(ctx, clients):
     assert state["hands"] == [bora.member_id]
 
 
-def test_switching_to_the_open_floor_lowers_every_hand(ctx, clients):
+def _two_hands_up(clients):
+    """A session in queue mode where both participants have raised their hands."""
     room = gen_room(participants=2)
     alice, bora = room.participants
     host, _ = joined(clients, room.facilitator, room.id)
@@ -419,6 +420,11 @@ def test_switching_to_the_open_floor_lowers_every_hand(ctx, clients):
     for client in (a, b):
         assert client.call("hand", {"session_id": room.id, "raised": True}) == {"ok": True}
     b.wait_for("session", lambda s: len(s["hands"]) == 2)
+    return room, alice, bora, host, a, b
+
+
+def test_switching_to_the_open_floor_lowers_every_hand(ctx, clients):
+    room, _alice, _bora, host, a, b = _two_hands_up(clients)
     positions = {client: client.mark() for client in (a, b)}
     control(host, room, "floor_mode", floor_mode="open")
     for client in (a, b):
@@ -428,15 +434,7 @@ def test_switching_to_the_open_floor_lowers_every_hand(ctx, clients):
 
 
 def test_a_muted_participant_leaves_the_queue_and_cannot_be_given_the_floor(ctx, clients):
-    room = gen_room(participants=2)
-    alice, bora = room.participants
-    host, _ = joined(clients, room.facilitator, room.id)
-    a, _ = joined(clients, alice, room.id)
-    b, _ = joined(clients, bora, room.id)
-    control(host, room, "floor_mode", floor_mode="queue")
-    for client in (a, b):
-        assert client.call("hand", {"session_id": room.id, "raised": True}) == {"ok": True}
-    b.wait_for("session", lambda s: len(s["hands"]) == 2)
+    room, alice, bora, host, a, b = _two_hands_up(clients)
     assert host.call("floor", {"session_id": room.id, "member_id": alice.member_id}) == {"ok": True}
     position = b.mark()
     assert host.call("sanction", {"session_id": room.id, "member_id": alice.member_id, "action": "mute",
