@@ -27,6 +27,9 @@ TOKEN = re.compile(r"\bdlg_\S*")
 URL = re.compile(r"\b(?:https?|otpauth)://\S+|/[\w./?=&%#-]*[\w/]")
 # Ids, tokens, digests, numbers, dates and times: any word with a digit in it.
 CODE = re.compile(r"\S*\d\S*")
+# The platform's public ids (16 URL-safe characters) also when they happen to hold no digit:
+# a lower-case letter followed by a capital gives them away ("mpKTgalysWZAdEoc").
+PUBLIC_ID = re.compile(r"(?<![\w-])(?=[\w-]*[a-z][A-Z])[\w-]{16}(?![\w-])")
 # IANA time-zone names ("Asia/Yerevan", "America/Argentina/Buenos_Aires") are codes, alike in every language.
 ZONE = re.compile(r"\b[A-Z][A-Za-z]+(?:/[A-Za-z][\w+-]*)+")
 WORD = re.compile(r"[^\W\d_]{2,}")
@@ -82,7 +85,7 @@ def interface_words(text: str, allowed: frozenset[str] = frozenset()) -> list[st
     """The words of `text` that can only be interface text: what remains without the fixtures'
     own words, e-mail addresses, time-zone names, URLs and paths, anything with a digit, and `allowed` (names
     and codes that are the same in every language)."""
-    for pattern in (USER_WORD, EMAIL, PLACEHOLDER, TOKEN, ZONE, URL, CODE):
+    for pattern in (USER_WORD, EMAIL, PLACEHOLDER, TOKEN, ZONE, URL, PUBLIC_ID, CODE):
         text = pattern.sub(" ", text)
     for name in sorted(allowed, key=len, reverse=True):
         text = re.sub(r"(?<!\w)" + re.escape(name) + r"(?!\w)", " ", text)

@@ -39,6 +39,17 @@ def test_a_mention_notifies_only_its_target(ctx, clients):
         client.wait_for("message", lambda m: m["id"] == marker["id"])
     assert [m["message_id"] for m in b.of("mention")] == [message["id"]]
     assert c.of("mention") == []
+    # Once a moderator approves it, the member it names is told, and still nobody else.
+    item = moderator.call("queue", {"session_id": room.id})["items"]
+    item_id = next(i["id"] for i in item if i["message"]["id"] == held["id"])
+    assert moderator.call("decide", {"item_id": item_id, "action": "approve"})["ok"]
+    got = c.wait_for("mention", lambda m: m["message_id"] == held["id"])
+    assert got["by"]["id"] == anahit.member_id
+    marker = send(moderator, room.id, "marker three")["message"]
+    for client in (a, b, moderator):
+        client.wait_for("message", lambda m: m["id"] == marker["id"])
+    assert [m["message_id"] for m in b.of("mention")] == [message["id"]]
+    assert all(m["message_id"] != held["id"] for m in a.of("mention") + moderator.of("mention"))
 
 
 def test_search_finds_what_the_caller_may_see_as_plain_text(ctx, clients):

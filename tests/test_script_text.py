@@ -19,7 +19,9 @@ COMMENT = re.compile(r"//[^\n]*|/\*.*?\*/", re.DOTALL)
 SENTENCE = re.compile(r"[A-Za-z]{2,}[,.:;!?]?\s+[A-Za-z]{2,}")
 # Not shown to anyone: class lists, Socket.IO's disconnect reasons, errors thrown for the
 # script's own control flow (caught, never shown), and selectors.
-NOT_TEXT = re.compile(r"^(?:[a-z0-9-]+(?: [a-z0-9-]+)*|io (?:server|client) disconnect|[a-z]+ refused|[#.\[][^ ]*.*)$")
+_SIMPLE_SELECTOR = r"(?:[a-z]+(?:\[[^\]]*\])?|\[[^\]]*\])"
+NOT_TEXT = re.compile(r"^(?:[a-z0-9-]+(?: [a-z0-9-]+)*|io (?:server|client) disconnect|[a-z]+ refused|[#.\[:][^ ]*.*"
+                      r"|" + _SIMPLE_SELECTOR + r"(?:, " + _SIMPLE_SELECTOR + r")+)$")
 
 
 def _strings(path: Path):
@@ -41,7 +43,8 @@ def test_no_script_holds_an_english_sentence():
 def test_the_check_finds_a_sentence(tmp_path):
     script = tmp_path / "x.js"
     script.write_text('el("p", "button button-small", "Something went wrong");\n// "not this one"\n'
-                      'throw new Error("join refused");\n', encoding="utf-8")
+                      'throw new Error("join refused");\nq("a[href], button, [contenteditable=\'true\']");\n'
+                      'q(":scope > .message-meta time");\n', encoding="utf-8")
     assert [text for _n, text in _strings(script) if SENTENCE.search(text) and not NOT_TEXT.match(text)] == \
         ["Something went wrong"]
 

@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 from .. import audience, permissions, record
 from ..errors import DialogueError
 from ..extensions import db
+from ..mentions import notify_mentions
 from ..models import (
     AuditEntry,
     DialogueSession,
@@ -50,6 +51,8 @@ def set_status(session: DialogueSession, message: Message, status: str) -> None:
         message.body_html = ""
     record.status_changed(session, message)
     audience.message(session, message, "message_updated" if was_public else "message")
+    if not was_public:
+        notify_mentions(session, message)  # public for the first time: whom it names learn it now
     _follow_original(session, message)
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from .. import audience, permissions, record
 from ..errors import DialogueError
 from ..extensions import db
+from ..mentions import notify_mentions
 from ..models import MAX_ROW_ID, DialogueSession, Message, MessageRevision, User, utcnow
 from ..moderation.decisions import set_status, withdraw
 from ..moderation.flags import parse_message_id
@@ -21,7 +22,6 @@ from ..moderation.screening import Screening, screen
 from ..protocol import message_object
 from ..sanitize import render_message
 from ..writes import next_seq, session_write
-from .search import notify_mentions
 
 __all__ = ["default_lang", "delete_message", "edit_message", "existing_message", "history", "parse_body", "rewrite", "parse_client_id", "parse_lang", "parse_message_id",
            "parse_since", "send_message"]

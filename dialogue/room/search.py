@@ -1,18 +1,16 @@
-"""Searching a session's messages, and the @mentions in a new message."""
+"""Searching a session's messages."""
 
 from __future__ import annotations
-
-import re
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from .. import audience, permissions
+from .. import permissions
 from ..database import casefolded
 from ..errors import DialogueError
 from ..extensions import db
-from ..models import MAX_ROW_ID, DialogueSession, Membership, Message, User
-from ..protocol import member_object, message_object
+from ..models import MAX_ROW_ID, DialogueSession, Message, User
+from ..protocol import message_object
 
 MAX_QUERY = 100
 RESULTS = 50
@@ -42,30 +40,3 @@ def search(user: User, session: DialogueSession | None, query, before=None) -> d
     visible = [m for m in rows[:RESULTS] if message_object(session, m, staff_view=staff_view)["body_html"]]
     return {"query": query, "messages": [message_object(session, m, staff_view=staff_view) for m in visible],
             "more": len(rows) > RESULTS}
-
-
-def mentioned(session: DialogueSession, message: Message) -> list[Membership]:
-    """The current members a message names with @ and their session name (not its author)."""
-    text = message.body_source.casefold()
-    if "@" not in text:
-        return []
-    members = db.session.scalars(select(Membership).where(Membership.session_id == session.id,
-                                                          Membership.revoked_at.is_(None))).all()
-    found = []
-    for member in sorted(members, key=lambda m: -len(m.display_name)):
-        name = member.display_name.casefold()
-        if member.user_id != message.author_id and re.search(
-                r"(?<![\w@])@" + re.escape(name) + r"(?!\w)", text):
-            found.append(member)
-    return found
-
-
-def notify_mentions(session: DialogueSession, message: Message) -> None:
-    """After commit, tell each member a public message mentions (and only them) that it does.
-    A held message mentions nobody until a moderator approves it."""
-    if message.channel != "room" or message.status != "visible" or message.translation_of_id is not None:
-        return
-    by = member_object(session, message.membership)
-    for member in mentioned(session, message):
-        audience.to_member(session.id, member.user_id, "mention",
-                           {"session_id": session.id, "message_id": message.id, "by": by})

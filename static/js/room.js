@@ -14,6 +14,7 @@
 //   attention.js     unread count in the title, the unread divider, notifications and a
 //                    chime for mentions, the floor and warnings
 //   search.js        searching the session's messages
+//   mention-complete.js  completing @names in the composer
 //   own-messages.js  editing (within the window) and deleting one's own messages
 //   translations.js  interpreters' translations under their originals, the reader's choice
 //                    of which to see, the Translate and Correct forms, what is untranslated
@@ -30,6 +31,7 @@ import { createRoomComposer, createStaffComposer } from "./room/channels.js";
 import { createConnection } from "./room/connection.js";
 import { startFacilitation } from "./room/facilitation.js";
 import { createFlags } from "./room/flags.js";
+import { createMentionCompletion } from "./room/mention-complete.js";
 import { createMessageList, createMessages, focusMessage } from "./room/message-list.js";
 import { createNotices } from "./room/notices.js";
 import { createOwnMessages } from "./room/own-messages.js";
@@ -277,6 +279,11 @@ function startRoom(root) {
       roomList.scrollToBottom();
     },
   });
+  if (canWrite && $("mention-options")) {
+    createMentionCompletion({
+      input: $("message-input"), list: $("mention-options"), names: () => facilitation.otherMembers(),
+    });
+  }
   const typing = createTyping({
     t, tn, sessionId, myId, connection, input: canWrite ? $("message-input") : null, element: $("typing-indicator"),
     nameOf: (memberId) => facilitation.nameOf(memberId),

@@ -191,6 +191,8 @@ export function startFacilitation(ctx) {
     waitingForFloor: () => floor.waitingForFloor(),
     holdsFloor: () => floor.holdsFloor(),
     phaseTitle: (index) => phaseTitles.get(index) ?? "",
+    // The other members whose session names the page has seen (for @mention completion).
+    otherMembers: () => [...names].filter(([id]) => id !== myId).map(([id, name]) => ({ id, name })),
     openComposerNote, waitingNote,
   };
 }
