@@ -9,7 +9,6 @@ from sqlalchemy import select
 
 from dialogue.extensions import db
 from dialogue.models import DialogueSession
-
 from dialogue.sessions import actions as dialogues
 
 from .factories import gen_room, gen_session, gen_user
