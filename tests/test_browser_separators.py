@@ -76,8 +76,8 @@ def test_days_and_phases_are_marked_in_the_list(ctx, visitors):  # noqa: F811
     release_database()
     page.wait_for_selector("#messages li.message:has-text('A closing thought.')")
     assert page.evaluate(SEPARATORS)[-2:] == ["phase: Phase 3: Closing", "message A closing thought."]
-    # Separators are read as such, take no Tab stop, and the arrows step over them.
-    assert page.locator("#messages .list-separator[role=separator]").count() == 5
+    # Separators are headings, take no Tab stop, and the arrows step over them.
+    assert page.locator("#messages > li.list-separator > h3").count() == 5, "each is a heading in the list"
     assert page.evaluate("[...document.querySelectorAll('#messages .list-separator')].every(s => s.tabIndex < 0)")
     page.focus("#messages li.message:has-text('In the first phase.')")
     page.keyboard.press("ArrowUp")

@@ -14,6 +14,7 @@ from dialogue.errors import DialogueError
 from dialogue.extensions import db
 from dialogue.facilitation import agenda, consent, floor
 from dialogue.facilitation import state as session_state
+from dialogue.facilitation.control import control as dialogues_control
 from dialogue.models import AgendaPhase, Consent, Membership, Message
 from dialogue.moderation import settings as moderation_settings
 from dialogue.sessions import actions as dialogues
@@ -407,6 +408,23 @@ def test_a_removed_participant_leaves_the_hands_and_the_floor(ctx, clients):
                                   "reason": "Threats"})["ok"]
     state = b.wait_for("session", lambda s: s["floor"] is None, since=position)
     assert state["hands"] == [bora.member_id]
+
+
+def test_the_rooms_phase_titles_are_those_opened_never_those_to_come(ctx):
+    room = gen_room(participants=1)
+    host = room.facilitator.user
+    agenda.set_agenda(host, room.id, [{"title": "Introductions"}, {"title": "Memories"}, {"title": "Secret plan"}])
+    session = db.session.get(type(room.session), room.id)
+    assert session_state.opened_phase_titles(session) == []
+    for _ in range(2):
+        dialogues_control(host, room.id, "next_phase")
+    assert session_state.opened_phase_titles(session) == ["Introductions", "Memories"]
+    # Back to the first phase, and the agenda rewritten: the titles are those the room saw.
+    dialogues_control(host, room.id, "previous_phase")
+    agenda.set_agenda(host, room.id, [{"title": "Renamed"}, {"title": "Also renamed"}, {"title": "Still secret"}])
+    assert session_state.opened_phase_titles(session) == ["Introductions", "Memories"]
+    dialogues_control(host, room.id, "next_phase")
+    assert session_state.opened_phase_titles(session) == ["Introductions", "Also renamed"]
 
 
 def _two_hands_up(clients):

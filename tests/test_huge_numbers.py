@@ -1,4 +1,5 @@
-"""Numbers too large for a row id (beyond PostgreSQL's 32-bit integer, within JSON's 64 bits)
+"""Numbers too large (or too far below zero) for a row id (beyond PostgreSQL's 32-bit integer,
+within JSON's 64 bits)
 in every event that names a row or a position: each is answered as an unknown row or an
 invalid value, never as a server failure, on SQLite and PostgreSQL alike."""
 
@@ -13,7 +14,7 @@ from .helpers import joined
 
 pytestmark = pytest.mark.live
 
-HUGE = [MAX_ROW_ID + 1, 10**12, 2**63 - 1]
+HUGE = [MAX_ROW_ID + 1, 10**12, 2**63 - 1, -(MAX_ROW_ID + 2), -(2**63 - 1)]
 
 
 @pytest.mark.parametrize("number", HUGE)

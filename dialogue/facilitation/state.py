@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from .. import audience, permissions
 from ..extensions import db
@@ -11,8 +11,8 @@ from ..models import (
     AgendaPhase,
     DialogueSession,
     Membership,
-    Message,
     RaisedHand,
+    SessionEvent,
 )
 from ..protocol import iso, session_object
 from .balance import balance
@@ -25,12 +25,16 @@ def phases(session: DialogueSession) -> list[AgendaPhase]:
 
 
 def opened_phase_titles(session: DialogueSession) -> list[str]:
-    """The titles of the agenda's phases up to the furthest one opened so far (the phase under
-    way, or the latest a message was written in): what the room's phase separators name.
-    Phases not reached yet stay unnamed, as the room would not show them before."""
-    furthest = db.session.scalar(select(func.max(Message.phase_index)).where(Message.session_id == session.id))
-    reached = max(index for index in (session.phase_index, furthest, -1) if index is not None)
-    return [phase.title for phase in phases(session)[:reached + 1]]
+    """The title each agenda phase had when it was last opened in the room, from the record
+    (a phase not opened yet has none: ""): what the room's phase separators name. Never a
+    title of the agenda as it is now for a phase nobody has reached."""
+    titles: dict[int, str] = {}
+    for payload in db.session.scalars(select(SessionEvent.payload).where(
+            SessionEvent.session_id == session.id, SessionEvent.kind == "phase_changed")
+            .order_by(SessionEvent.position)):
+        if isinstance(payload, dict) and isinstance(payload.get("index"), int) and payload["index"] >= 0:
+            titles[payload["index"]] = str(payload.get("title") or "")
+    return [titles.get(index, "") for index in range(max(titles, default=-1) + 1)]
 
 
 def phase_object(session: DialogueSession, agenda: list[AgendaPhase] | None = None) -> dict | None:

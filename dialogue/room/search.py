@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import false, select
 
 from .. import permissions
 from ..database import casefolded
@@ -33,7 +33,9 @@ def search(user: User, session: DialogueSession | None, query, before=None) -> d
     if before is not None:
         if isinstance(before, bool) or not isinstance(before, int):
             raise DialogueError("invalid", _("before must be a message id."))
-        if before <= MAX_ROW_ID:  # every id is below a larger number: no bound then
+        if before <= 0:  # no message comes before the first
+            statement = statement.where(false())
+        elif before <= MAX_ROW_ID:  # every id is below a larger number: no bound then
             statement = statement.where(Message.id < before)
     rows = list(db.session.scalars(statement.order_by(Message.id.desc()).limit(RESULTS + 1)))
     staff_view = permissions.sees_staff_view(user, membership)

@@ -89,11 +89,16 @@ export function createAlerts({ t, button = null, state = null, soundToggle = nul
     if (!notificationsOn()) {
       return;
     }
-    const notice = new Notification(title, { body, tag: tag || undefined });
-    notice.onclick = () => {
-      window.focus();
-      element?.scrollIntoView({ block: "center" });
-    };
+    try {
+      const notice = new Notification(title, { body, tag: tag || undefined });
+      notice.onclick = () => {
+        window.focus();
+        element?.scrollIntoView({ block: "center" });
+      };
+    } catch (failure) {
+      // Some browsers (Chrome on Android) allow notifications only from a service worker:
+      // the chime and the page's own notice remain.
+    }
   }
 
   button?.addEventListener("click", async () => {

@@ -148,13 +148,13 @@ function startRoom(root) {
       if (composer && mine) {
         composer.clearError("not_your_turn");
       }
-      // Given the floor while here (not holding it already on arrival): tell me.
-      if (mine && floorSeen && !hadFloor) {
-        attention?.onFloorGiven();
-      }
+      const given = mine && floorSeen && !hadFloor; // given while here, not held on arrival
       floorSeen = true;
       hadFloor = mine;
       updateComposers();
+      if (given) {
+        attention?.onFloorGiven();
+      }
     },
   });
 

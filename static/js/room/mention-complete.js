@@ -16,6 +16,7 @@ export function createMentionCompletion({ input, list, names }) {
   let options = [];   // [{ id, name }] shown
   let active = -1;    // index of the chosen option
   let start = -1;     // where "@" is in the text
+  let chosen = false; // a name was just put in: the input that follows is ours
 
   function fold(text) {
     return text.toLocaleLowerCase();
@@ -44,7 +45,6 @@ export function createMentionCompletion({ input, list, names }) {
     start = -1;
     list.hidden = true;
     list.replaceChildren();
-    input.setAttribute("aria-expanded", "false");
     input.removeAttribute("aria-activedescendant");
   }
 
@@ -60,7 +60,6 @@ export function createMentionCompletion({ input, list, names }) {
       list.append(item);
     });
     list.hidden = options.length === 0;
-    input.setAttribute("aria-expanded", options.length ? "true" : "false");
     if (active >= 0) {
       input.setAttribute("aria-activedescendant", list.id + "-" + active);
     } else {
@@ -70,6 +69,10 @@ export function createMentionCompletion({ input, list, names }) {
 
   /** Look again at what is before the caret, and show the names that match. */
   function refresh() {
+    if (chosen) {
+      chosen = false;
+      return;
+    }
     const found = queryAtCaret();
     if (!found) {
       close();
@@ -97,13 +100,14 @@ export function createMentionCompletion({ input, list, names }) {
     const text = "@" + option.name + " ";
     input.setRangeText(text, start, caret, "end");
     close();
+    chosen = true;
     input.dispatchEvent(new Event("input", { bubbles: true })); // the counter follows
   }
 
   // Before the composer's own keys (Enter sends, Escape cancels a reply): a capturing listener
   // on the textarea runs first.
   input.addEventListener("keydown", (event) => {
-    if (list.hidden || !options.length || event.isComposing) {
+    if (list.hidden || !options.length || event.isComposing || event.keyCode === 229) {
       return;
     }
     let handled = true;
@@ -137,7 +141,6 @@ export function createMentionCompletion({ input, list, names }) {
   });
   input.setAttribute("aria-autocomplete", "list");
   input.setAttribute("aria-controls", list.id);
-  input.setAttribute("aria-expanded", "false");
   close();
 
   return { close, refresh };

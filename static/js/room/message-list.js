@@ -91,13 +91,13 @@ export function createMessageList({ list, scroller, empty, newMessages = null, s
       marks.push(["phase", separators.phaseLabel(Number(phase))]);
     }
     for (const [kind, text] of marks) {
+      // A heading inside the list item: screen readers announce it and can jump between days
+      // and phases (a role=separator item would break the list).
       const mark = document.createElement("li");
       mark.className = "list-separator";
       mark.dataset.kind = kind;
       mark.dataset.for = item.id;
-      mark.setAttribute("role", "separator");
-      mark.setAttribute("aria-label", text);
-      mark.append(Object.assign(document.createElement("span"), { textContent: text }));
+      mark.append(Object.assign(document.createElement("h3"), { className: "list-separator-label", textContent: text }));
       item.before(mark);
     }
   }

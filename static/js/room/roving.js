@@ -16,6 +16,8 @@ const NAVIGATION_KEYS = new Set(["ArrowUp", "ArrowDown", "ArrowLeft", "ArrowRigh
 /** Make `list` (an <ol> of li.message) one Tab stop with arrow keys inside; its `scroller`
  *  is a Tab stop of its own only while the list is empty (a message then scrolls it). */
 export function rovingList(list, scroller = null) {
+  const hint = list.getAttribute("aria-describedby"); // the sentence that explains the keys
+  list.removeAttribute("aria-describedby"); // the list itself never has the keyboard
   let current = null; // the li.message holding the Tab stop
   let pending = false;
 
@@ -37,11 +39,20 @@ export function rovingList(list, scroller = null) {
   function sync() {
     pending = false;
     const all = messages();
+    if (current && !current.isConnected && current.id) {
+      current = document.getElementById(current.id); // drawn again: the same message
+    }
     if (!current || !current.isConnected || current.parentElement !== list || current.hidden) {
       current = all.length ? all[all.length - 1] : null;
     }
     for (const item of all) {
       item.tabIndex = item === current ? 0 : -1;
+      // The keys are explained on the one message the Tab key reaches.
+      if (hint && item === current) {
+        item.setAttribute("aria-describedby", hint);
+      } else if (hint && item.getAttribute("aria-describedby") === hint) {
+        item.removeAttribute("aria-describedby");
+      }
     }
     if (scroller) {
       scroller.tabIndex = all.length ? -1 : 0;
