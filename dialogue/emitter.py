@@ -20,6 +20,8 @@ from sqlalchemy.orm import Session
 
 from .extensions import socketio
 
+logger = logging.getLogger(__name__)
+
 _OUTBOX = "dialogue_outbox"
 
 
@@ -99,8 +101,24 @@ def drop_local_sockets(room: str, payload: dict) -> None:
         server.disconnect(sid, namespace="/", ignore_queue=True)
 
 
+# Sent to every socket of every process when events may have been lost between processes
+# (docs/protocol.md, `resync`): each client reads `history` from the last seq it saw.
+RESYNC_EVENT = "resync"
+
+
 class DialogueRedisManager(python_socketio.RedisManager):
-    """The Redis message queue, plus drops: "remove these sockets wherever they are"."""
+    """The Redis message queue, plus drops ("remove these sockets wherever they are"), plus
+    closing the holes a pub/sub outage leaves. Redis pub/sub delivers at most once: what is
+    published while a process is not subscribed, or what a process fails to publish, is gone.
+    So after this process subscribes again following a failure, and after a publish it had to
+    give up on once the queue works again, every client is told to `resync` (here and,
+    through the queue, in every process) and catches up from the database, where nothing
+    was lost."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._lost = False  # an event may be gone: tell everyone once the queue works again
+        self._subscribed_once = False
 
     def _handle_emit(self, message):
         if message.get("event") == DROP_EVENT:
@@ -108,6 +126,38 @@ class DialogueRedisManager(python_socketio.RedisManager):
             drop_local_sockets(message.get("room"), data[0] if isinstance(data, list) else data)
             return
         super()._handle_emit(message)
+
+    def _publish(self, data):
+        sent = super()._publish(data)
+        if sent is None:  # gave up after its retries: nobody, here or elsewhere, got it
+            self._lost = True
+        elif self._lost:
+            self._announce_resync()
+        return sent
+
+    def _redis_connect(self):
+        """Connect (at start, and again after a failure, by the listener or by a publish):
+        a subscription made after the first one follows an outage, during which this
+        process heard nothing from the others, so its clients must catch up."""
+        super()._redis_connect()
+        subscribe = self.pubsub.subscribe
+
+        def subscribe_and_tell(*args, **kwargs):
+            result = subscribe(*args, **kwargs)
+            if self._subscribed_once:
+                self._announce_resync()
+            self._subscribed_once = True
+            return result
+
+        self.pubsub.subscribe = subscribe_and_tell
+
+    def _announce_resync(self) -> None:
+        """Tell this process's clients (they may have missed others' events) and, through the
+        queue, every other process's (they may have missed ours) to catch up. If the queue
+        fails again, `_publish` marks the loss and the next recovery tells them."""
+        self._lost = False
+        logger.warning("the message queue is back after a failure: every client is told to resync")
+        self.emit(RESYNC_EVENT, {"reason": "gap"}, namespace="/")
 
 
 # Writes to one session are serialized in this process from the row lock until their events

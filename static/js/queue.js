@@ -257,6 +257,10 @@ function startQueue(root) {
     limitsPanel.hidden = limitNotices.length === 0;
   }
 
+  // Events may have been lost between server processes (docs/protocol.md, `resync`): read
+  // the whole queue again, as after a reconnect.
+  socket.on("resync", () => requestQueue());
+
   socket.on("limit_notice", (notice) => {
     if (!notice || (filterSessionId && notice.session_id !== filterSessionId)) {
       return;

@@ -1,6 +1,7 @@
 // The room's Socket.IO connection (docs/protocol.md, "Core events"): connecting and
 // reconnecting, `join` with the resume point since_seq and the `history` pages after it,
-// trying again after a timeout, and stopping for good when the server removes us, signs us
+// trying again after a timeout, catching up after `resync` (events may have been lost
+// between server processes), and stopping for good when the server removes us, signs us
 // out or refuses access. Everything the room draws is done by the hooks; this module only
 // keeps the connection and the resume point.
 
@@ -29,7 +30,13 @@ export function createConnection({ sessionId, t, statusElement, loginUrl, homeUr
   const setConnection = statusLine(statusElement, t);
   // Resume point for `join` after a reconnect: every change up to it has been seen.
   let lastSeq = 0;
+  // The resume point of the last complete catch-up (join, resync): live events do not move
+  // it, so after a `resync` (events may have been lost between server processes) reading
+  // from it cannot skip a message that never arrived while later ones did.
+  let syncedSeq = 0;
   let syncing = false; // between `join` and the last `history` page
+  let catchingUp = false;
+  let resyncWanted = false;
   let joined = false;
   let stopped = false; // removed, signed out or refused: no more reconnecting
 
@@ -97,8 +104,12 @@ export function createConnection({ sessionId, t, statusElement, loginUrl, homeUr
       }
       // Everything up to the server's last_seq is now known; live events continue from here.
       lastSeq = Math.max(lastSeq, cursor, hooks.highestSeq());
+      syncedSeq = Math.max(syncedSeq, cursor);
       joined = true;
       hooks.synced();
+      if (resyncWanted) {
+        catchUp();
+      }
     } catch (error) {
       // A timeout or a lost connection: try again while connected; reconnecting re-joins.
       if (!stopped && socket.connected) {
@@ -113,6 +124,35 @@ export function createConnection({ sessionId, t, statusElement, loginUrl, homeUr
       settle();
     }
   }
+
+  /** After `resync`: read every change since the last complete catch-up, page by page. */
+  async function catchUp() {
+    if (stopped || !joined || syncing || catchingUp) {
+      resyncWanted = true; // once the join or the catch-up under way is done
+      return;
+    }
+    catchingUp = true;
+    resyncWanted = false;
+    try {
+      let cursor = syncedSeq;
+      let answer;
+      do {
+        answer = await request("history", { session_id: sessionId, since_seq: cursor });
+        if (!answer || !answer.ok) {
+          throw new Error("history refused");
+        }
+        cursor = absorbPage(answer);
+      } while (answer.more);
+      lastSeq = Math.max(lastSeq, cursor);
+      syncedSeq = Math.max(syncedSeq, cursor);
+    } catch (error) {
+      resyncWanted = true; // a reconnect re-joins; otherwise the next resync tries again
+    } finally {
+      catchingUp = false;
+    }
+  }
+
+  socket.on("resync", () => catchUp());
 
   function refused(answer) {
     const error = (answer && answer.error) || {};
