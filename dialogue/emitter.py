@@ -106,6 +106,27 @@ def drop_local_sockets(room: str, payload: dict) -> None:
 RESYNC_EVENT = "resync"
 
 
+# Sent to each socket of a process that is stopping (SIGTERM), just before its connection
+# closes: reconnect (to another process), and rejoin with since_seq (docs/protocol.md).
+RESTARTING_EVENT = "restarting"
+
+
+def close_local_sockets_for_shutdown() -> int:
+    """Tell every socket of this process that the process is stopping, then close each
+    connection at the Engine.IO level (a "transport close" for the client, which reconnects
+    by itself, unlike a Socket.IO disconnect, which asks it not to). Returns how many."""
+    server = socketio.server
+    if server is None:
+        return 0
+    sockets = list(server.manager.get_participants("/", None))
+    for sid, _eio_sid in sockets:
+        server.emit(RESTARTING_EVENT, {"reason": "shutdown"}, to=sid, namespace="/", ignore_queue=True)
+    for _sid, eio_sid in sockets:
+        server.eio.disconnect(eio_sid)
+    logger.warning("stopping: %d connections told to reconnect elsewhere", len(sockets))
+    return len(sockets)
+
+
 class DialogueRedisManager(python_socketio.RedisManager):
     """The Redis message queue, plus drops ("remove these sockets wherever they are"), plus
     closing the holes a pub/sub outage leaves. Redis pub/sub delivers at most once: what is

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import struct
 
+import gevent
 from geventwebsocket.exceptions import ProtocolError, WebSocketError
 from geventwebsocket.handler import WebSocketHandler
 from geventwebsocket.websocket import Header, WebSocket
@@ -150,12 +151,31 @@ class BoundedHandler(WebSocketHandler):
         return result
 
 
+# What a stopping gunicorn worker does first (dialogue.server.start registers it: telling
+# the sockets to reconnect elsewhere). Registered at start, not imported here: gunicorn loads
+# this module before gevent patches the standard library, so it imports nothing of the app.
+ON_SHUTDOWN: list = []
+
+
 try:  # gunicorn is optional for `dialogue serve`
     from geventwebsocket.gunicorn.workers import GeventWebSocketWorker
 except ImportError:  # pragma: no cover
     Worker = None
 else:
     class Worker(GeventWebSocketWorker):
-        """gunicorn's gevent worker with the bounded handler: `-k dialogue.httpserver.Worker`."""
+        """gunicorn's gevent worker with the bounded handler: `-k dialogue.httpserver.Worker`.
+        On SIGTERM it first tells its sockets to reconnect elsewhere (as `dialogue serve`
+        does), then stops as gunicorn does: no new connections, requests under way finish
+        within --graceful-timeout."""
 
         wsgi_handler = BoundedHandler
+
+        def handle_exit(self, sig, frame):
+            gevent.spawn(self._drain_then_exit, sig, frame)  # out of the signal handler
+
+        def _drain_then_exit(self, sig, frame):
+            try:
+                for hook in ON_SHUTDOWN:
+                    hook()
+            finally:
+                GeventWebSocketWorker.handle_exit(self, sig, frame)

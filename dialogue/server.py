@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import itertools
 import logging
+import signal
 import socket as std_socket
 
+import gevent
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import Flask, current_app
@@ -24,11 +26,12 @@ from gevent import socket as gevent_socket
 from sqlalchemy.exc import IntegrityError
 
 from . import access_log
+from .emitter import close_local_sockets_for_shutdown
 from .extensions import db, socketio
 from .facilitation.floor import expire_floors
 from .facilitation.glossary import ensure_starter_glossary
 from .facilitation.nudges import send_nudges
-from .httpserver import BoundedHandler
+from .httpserver import ON_SHUTDOWN, BoundedHandler
 from .moderation.screening import current_matcher
 from .moderation.words import ensure_starter_words
 from .realtime import presence
@@ -78,6 +81,8 @@ def start(app: Flask) -> None:
     """Prepare this process, then start its background loops."""
     access_log.install()
     prepare(app)
+    if close_local_sockets_for_shutdown not in ON_SHUTDOWN:  # the gunicorn worker's SIGTERM
+        ON_SHUTDOWN.append(close_local_sockets_for_shutdown)
     socketio.start_background_task(sweep_forever, app)
     socketio.start_background_task(clocks_forever, app)
     if app.config["DIALOGUE_RETENTION_DAYS"]:
@@ -137,4 +142,19 @@ def serve_forever(app: Flask, host: str, port: int) -> None:
     listener.bind((host, port))
     listener.listen(1024)
     server = pywsgi.WSGIServer(listener, app, handler_class=BoundedHandler, log=None)
+
+    def stop() -> None:
+        # SIGTERM: no new connections; every socket is told `restarting` and closed, so its
+        # client reconnects (to another process) and rejoins with since_seq; what is being
+        # written finishes first (each socket's events run in its own greenlet, and nothing
+        # is cut before DRAIN_SECONDS).
+        server.close()
+        close_local_sockets_for_shutdown()
+        server.stop(timeout=DRAIN_SECONDS)
+
+    gevent.signal_handler(signal.SIGTERM, lambda: gevent.spawn(stop))
     server.serve_forever()
+
+
+# How long a stopping process waits for requests under way (a send being stored) to finish.
+DRAIN_SECONDS = 10

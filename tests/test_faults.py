@@ -10,9 +10,11 @@ from __future__ import annotations
 import shutil
 import signal
 import subprocess
+import sys
 import threading
 import time
 import uuid
+from pathlib import Path
 
 import pytest
 import redis
@@ -72,6 +74,7 @@ class Member:
         self.seen: dict[int, int] = {}
         self.synced = 0  # the resume point of the last complete catch-up
         self.resyncs = 0
+        self.restarting = 0  # `restarting` events: the process is stopping
         self.live_counts: dict[int, int] = {}
         self.client = None
         self.connect(server_url, 0)
@@ -86,6 +89,7 @@ class Member:
         client = RecordingClient(server_url, self.person.token)
         client.sio.on("message", self._live)
         client.sio.on("resync", lambda _data: client.sio.start_background_task(self._catch_up))
+        client.sio.on("restarting", lambda _data: setattr(self, "restarting", self.restarting + 1))
         client.connect()
         self.client = client
         self._pages(client.call("join", {"session_id": self.session_id, "since_seq": since_seq}))
@@ -123,11 +127,12 @@ class Conversation:
     """Two processes, four participants split between them, a writer on each side sending
     40 messages, 20 a second."""
 
-    def __init__(self, database_url: str, folder, redis_url: str):
+    def __init__(self, database_url: str, folder, redis_url: str, command: list[str] | None = None):
         settings = dict(DIALOGUE_REDIS_URL=redis_url, DIALOGUE_REDIS_CHANNEL="faults-" + uuid.uuid4().hex[:8],
                         DIALOGUE_SWEEP_SECONDS="1")
-        self.first = start_server(database_url, folder / "first.log", **settings)
-        self.second = start_server(database_url, folder / "second.log", **settings)
+        self.first = start_server(database_url, folder / "first.log", command=command, **settings)
+        self.second = start_server(database_url, folder / "second.log", command=command, **settings)
+        self.acknowledged: list[str] = []  # client ids of the sends the server answered ok
         self.room = gen_room(participants=4)
         release_database()
         self.members = [Member(person, (self.first if index < 2 else self.second).url, self.room.id)
@@ -138,8 +143,10 @@ class Conversation:
         member = self.members[index]
         for number in range(1, 41):
             try:
-                member.client.call("send", {"session_id": self.room.id, "client_id": f"w{index}-{number}",
-                                            "body": f"Writer {index}, message {number}."}, timeout=5)
+                answer = member.client.call("send", {"session_id": self.room.id, "client_id": f"w{index}-{number}",
+                                                     "body": f"Writer {index}, message {number}."}, timeout=5)
+                if answer and answer.get("ok"):
+                    self.acknowledged.append(f"w{index}-{number}")
             except Exception:  # noqa: BLE001 (the process died under this writer: wait for the rejoin)
                 wait_until(lambda: member.client.sio.connected, timeout=20, message="rejoined")
             time.sleep(0.05)  # the writer's pace, not a synchronisation
@@ -201,5 +208,33 @@ def test_a_redis_restart_leaves_no_member_behind(ctx, database_url, tmp_path, ow
         conversation.finish()
         # Each process told its members to catch up once the queue worked again.
         assert all(member.resyncs >= 1 for member in conversation.members)
+    finally:
+        conversation.close()
+
+
+GUNICORN = [str(Path(sys.executable).parent / "gunicorn"), "-k", "dialogue.httpserver.Worker", "-w", "1",
+            "--bind", "127.0.0.1:{port}", "--graceful-timeout", "20", "--no-control-socket", "dialogue.wsgi:app"]
+
+
+@pytest.mark.parametrize("how", ["dialogue serve", "gunicorn"])
+def test_sigterm_drains_a_process_under_load(ctx, database_url, tmp_path, own_redis, how):
+    conversation = Conversation(database_url, tmp_path, own_redis.url, command=GUNICORN if how == "gunicorn" else None)
+    try:
+        conversation.start()
+        stopped_at = time.monotonic()
+        conversation.first.process.send_signal(signal.SIGTERM)
+        # Its members are told, and their connections close at once (not after a timeout).
+        for member in conversation.members[:2]:
+            wait_until(lambda m=member: m.client.disconnected.is_set(), timeout=8, message="the socket closed")
+            assert member.restarting == 1, "told why before the connection closed"
+            member.connect(conversation.second.url, member.last_seq())
+        assert conversation.first.process.wait(timeout=15) == 0, "the process ends cleanly"
+        assert time.monotonic() - stopped_at < 12, "well within the graceful timeout"
+        conversation.finish()
+        # Every send the stopping process answered was stored whole.
+        stored = set(db.session.scalars(select(Message.client_id).where(Message.session_id == conversation.room.id)))
+        release_database()
+        assert set(conversation.acknowledged) <= stored
+        assert all(member.restarting == 0 for member in conversation.members[2:]), "members of the other process are not told"
     finally:
         conversation.close()
