@@ -98,6 +98,9 @@ def give_floor(user: User, session_id, member_id, seconds=None) -> None:
         else:
             target = permissions.named_member(session, member_id)
             if not permissions.can_hold_floor(target):
+                if permissions.is_speaker(target) and permissions.muted_until(target) is not None:
+                    raise DialogueError("invalid", _("A muted participant cannot be given the floor until "
+                                                     "the mute ends."))
                 raise DialogueError("invalid", _("The floor goes to a participant of this session."))
             _grant(session, target, seconds, now)
         notify_state(session)
