@@ -70,39 +70,43 @@ def deployment(app, database_url, tmp_path_factory):
                     "-keyout", str(folder / "key.pem"), "-out", str(folder / "cert.pem")],
                    check=True, capture_output=True)
     channel = "dialogue-deploy-" + secrets.token_hex(4)
-    processes = [start_server(database_url, folder / f"process-{n}.log", command=GUNICORN,
-                              DIALOGUE_REDIS_URL=REDIS_URL, DIALOGUE_REDIS_CHANNEL=channel,
-                              DIALOGUE_PROXY_COUNT="1", DIALOGUE_SWEEP_SECONDS="300") for n in (1, 2)]
-    https_port, http_port = _free_port(), _free_port()
-    site = _render((ROOT / "deploy" / "nginx" / "dialogue.conf").read_text(encoding="utf-8"),
-        SERVER_NAME="127.0.0.1", HTTPS_LISTEN=f"127.0.0.1:{https_port}", HTTP_LISTEN=f"127.0.0.1:{http_port}",
-        TLS_CERTIFICATE=folder / "cert.pem", TLS_CERTIFICATE_KEY=folder / "key.pem",
-        BACKENDS="\n    ".join(f"server {p.url.removeprefix('http://')};" for p in processes),
-        STATIC_ROOT=ROOT / "static")
-    # The redirect names the public port; here nginx listens on an address and a port.
-    site = site.replace(f"https://$host:127.0.0.1:{https_port}", f"https://$host:{https_port}")
-    (folder / "dialogue.conf").write_text(site, encoding="utf-8")
-    (folder / "nginx.conf").write_text(MAIN_CONFIG.replace("$prefix", str(folder)), encoding="utf-8")
-    test = subprocess.run([NGINX, "-t", "-p", str(folder), "-c", str(folder / "nginx.conf")],
-                          capture_output=True, text=True)
-    assert test.returncode == 0, test.stderr
-    nginx = subprocess.Popen([NGINX, "-p", str(folder), "-c", str(folder / "nginx.conf")],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    https = f"https://127.0.0.1:{https_port}"
-
-    def ready() -> bool:
-        assert nginx.poll() is None, (folder / "error.log").read_text()
-        try:
-            return requests.get(https + "/healthz", verify=False, timeout=1).status_code == 200
-        except requests.RequestException:
-            return False
-
+    processes, nginx = [], None
     try:
+        for n in (1, 2):
+            processes.append(start_server(database_url, folder / f"process-{n}.log", command=GUNICORN,
+                                          DIALOGUE_REDIS_URL=REDIS_URL, DIALOGUE_REDIS_CHANNEL=channel,
+                                          DIALOGUE_PROXY_COUNT="1", DIALOGUE_SWEEP_SECONDS="300"))
+        https_port, http_port = _free_port(), _free_port()
+        site = _render((ROOT / "deploy" / "nginx" / "dialogue.conf").read_text(encoding="utf-8"),
+                       SERVER_NAME="127.0.0.1", HTTPS_LISTEN=f"127.0.0.1:{https_port}",
+                       HTTP_LISTEN=f"127.0.0.1:{http_port}",
+                       TLS_CERTIFICATE=folder / "cert.pem", TLS_CERTIFICATE_KEY=folder / "key.pem",
+                       BACKENDS="\n    ".join(f"server {p.url.removeprefix('http://')};" for p in processes),
+                       STATIC_ROOT=ROOT / "static")
+        # The redirect names the public port; here nginx listens on an address and a port.
+        site = site.replace(f"https://$host:127.0.0.1:{https_port}", f"https://$host:{https_port}")
+        (folder / "dialogue.conf").write_text(site, encoding="utf-8")
+        (folder / "nginx.conf").write_text(MAIN_CONFIG.replace("$prefix", str(folder)), encoding="utf-8")
+        test = subprocess.run([NGINX, "-t", "-p", str(folder), "-c", str(folder / "nginx.conf")],
+                              capture_output=True, text=True)
+        assert test.returncode == 0, test.stderr
+        nginx = subprocess.Popen([NGINX, "-p", str(folder), "-c", str(folder / "nginx.conf")],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        https = f"https://127.0.0.1:{https_port}"
+
+        def ready() -> bool:
+            assert nginx.poll() is None, (folder / "error.log").read_text()
+            try:
+                return requests.get(https + "/healthz", verify=False, timeout=1).status_code == 200
+            except requests.RequestException:
+                return False
+
         wait_until(ready, timeout=30, message="nginx did not answer")
         yield Deployment(https, f"http://127.0.0.1:{http_port}", processes)
     finally:
-        nginx.terminate()
-        nginx.wait(timeout=10)
+        if nginx is not None:
+            nginx.terminate()
+            nginx.wait(timeout=10)
         for process in processes:
             stop_server(process)
 

@@ -131,7 +131,11 @@ class Conversation:
         settings = dict(DIALOGUE_REDIS_URL=redis_url, DIALOGUE_REDIS_CHANNEL="faults-" + uuid.uuid4().hex[:8],
                         DIALOGUE_SWEEP_SECONDS="1")
         self.first = start_server(database_url, folder / "first.log", command=command, **settings)
-        self.second = start_server(database_url, folder / "second.log", command=command, **settings)
+        try:
+            self.second = start_server(database_url, folder / "second.log", command=command, **settings)
+        except Exception:
+            stop_server(self.first)  # never leave a process behind
+            raise
         self.acknowledged: list[str] = []  # client ids of the sends the server answered ok
         self.room = gen_room(participants=4)
         release_database()
