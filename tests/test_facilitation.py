@@ -394,14 +394,7 @@ def test_a_pause_stops_the_clocks_and_the_staff_can_still_talk(ctx, clients):
 
 
 def test_a_removed_participant_leaves_the_hands_and_the_floor(ctx, clients):
-    room = gen_room(participants=2)
-    alice, bora = room.participants
-    host, _ = joined(clients, room.facilitator, room.id)
-    a, _ = joined(clients, alice, room.id)
-    b, _ = joined(clients, bora, room.id)
-    control(host, room, "floor_mode", floor_mode="queue")
-    a.call("hand", {"session_id": room.id, "raised": True})
-    b.call("hand", {"session_id": room.id, "raised": True})
+    room, alice, bora, host, _a, b = _two_hands_up(clients)
     host.call("floor", {"session_id": room.id, "member_id": alice.member_id})
     position = b.mark()
     assert host.call("sanction", {"session_id": room.id, "member_id": alice.member_id, "action": "remove",
